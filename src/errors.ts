@@ -1,0 +1,76 @@
+/**
+ * Typed errors. Every error names the argument, what was expected and what
+ * was received, so a message alone tells the user what to change.
+ */
+
+/** Describes a received value briefly for error messages (arrays and typed arrays by shape/length). */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'function') return 'a function';
+  if (ArrayBuffer.isView(value)) return `${value.constructor.name} of length ${(value as unknown as ArrayLike<number>).length}`;
+  if (Array.isArray(value)) {
+    const text = JSON.stringify(value);
+    return text !== undefined && text.length <= 80 ? text : `an array of length ${value.length}`;
+  }
+  const name = (value as object).constructor?.name;
+  return name && name !== 'Object' ? `a ${name}` : 'an object';
+}
+
+/** Base class of every error this library throws. */
+export class ImageDataGeneratorError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** An argument has the wrong type or value. Keras raises `ValueError` for these. */
+export class InvalidArgumentError extends ImageDataGeneratorError {
+  constructor(
+    readonly argument: string,
+    readonly expected: string,
+    readonly received: unknown,
+    hint?: string,
+  ) {
+    super(`\`${argument}\`: expected ${expected}, received ${describe(received)}.${hint ? ' ' + hint : ''}`);
+  }
+}
+
+/** An array argument has the wrong rank, channel count or length. */
+export class ShapeError extends InvalidArgumentError {
+  constructor(argument: string, expected: string, receivedShape: readonly number[], hint?: string) {
+    super(argument, expected, receivedShape, hint);
+  }
+}
+
+/** Data passed to `fit` contains NaN or ±Infinity. */
+export class NonFiniteDataError extends InvalidArgumentError {
+  constructor(
+    argument: string,
+    readonly sampleIndex: number,
+    readonly value: number,
+  ) {
+    super(argument, 'finite values only', value, `The first non-finite value is in sample ${sampleIndex}.`);
+  }
+}
+
+/**
+ * A featurewise or ZCA step is switched on but its statistic was never fitted
+ * or loaded. Keras only warns and skips the step; we refuse, because skipping
+ * it is how silently wrong predictions happen.
+ */
+export class NotFittedError extends ImageDataGeneratorError {
+  constructor(
+    readonly option: string,
+    readonly statistic: string,
+  ) {
+    super(
+      `\`${option}\` is on, but this ImageDataGenerator has no fitted \`${statistic}\`. ` +
+        'Call `await generator.fit(trainingImages)` first, or rebuild the fitted generator ' +
+        'with `ImageDataGenerator.fromJSON(savedState)`.',
+    );
+  }
+}

@@ -1,0 +1,15 @@
+/** Public API (browser-safe). */
+export { ImageDataGenerator, type FitInput } from './ImageDataGenerator.js';
+export type {
+  ImageDataGeneratorArgs, ImageDataGeneratorConfig, DataFormat, FillMode, ShiftRange, PreprocessingFunction,
+} from './options/args.js';
+export type { ImageInput, ImageBatch } from './input/imageBatch.js';
+export type { ArrayInput, ShapedArray, NestedArray, TypedArray } from './input/dense.js';
+export type { GeneratorState, StoredArray, StoredConfig } from './io/jsonState.js';
+export { BatchIterator, type Batch } from './iterators/BatchIterator.js';
+export { ArrayIterator, type FlowOptions, type FlowInput } from './iterators/ArrayIterator.js';
+export { useBestBackend, BACKEND_PREFERENCE, type BackendName, type BackendChoice, type UseBestBackendArgs } from './backend.js';
+export { setWarningHandler, type GeneratorWarning, type WarningHandler } from './warnings.js';
+export {
+  ImageDataGeneratorError, InvalidArgumentError, ShapeError, NonFiniteDataError, NotFittedError,
+} from './errors.js';

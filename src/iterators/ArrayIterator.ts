@@ -1,0 +1,155 @@
+/**
+ * `flow()` over in-memory arrays (Keras: `NumpyArrayIterator`): images,
+ * optional labels, misc arrays and sample weights, with Keras's subset split.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { InvalidArgumentError, ShapeError } from '../errors.js';
+import { type ArrayInput, type DenseArray, toDense } from '../input/dense.js';
+import { type ImageBatch, type ImageInput, fromImageBatch, toImageBatch } from '../input/imageBatch.js';
+import type { DataFormat } from '../options/args.js';
+import { checkSeed, randomSeed } from '../random/random.js';
+import { type Batch, BatchIterator } from './BatchIterator.js';
+
+/** Options of `flow()`; names and defaults as Keras. */
+export interface FlowOptions {
+  /** Default 32. Keras: `batch_size`. */
+  batchSize?: number;
+  /** Reshuffle every epoch. Default true. Keras: `shuffle`. */
+  shuffle?: boolean;
+  /** Per-sample weights (length n), yielded as `sampleWeight`. Keras: `sample_weight`. */
+  sampleWeight?: ArrayInput | null;
+  /** Seed for shuffling (integer in [0, 2^32)); random when omitted. Keras: `seed`. */
+  seed?: number;
+  /** 'validation': the first floor(n * validationSplit) samples; 'training': the rest. Keras: `subset`. */
+  subset?: 'training' | 'validation' | null;
+  /** Skip the check that both subsets contain the same label values. Keras: `ignore_class_split`. Default false. */
+  ignoreClassSplit?: boolean;
+}
+
+/** Images, or Keras's `[images, [misc arrays...]]` whose misc arrays are batched alongside. */
+export type FlowInput = ImageInput | [ImageInput, ArrayInput[]];
+
+/** Turns source images at `indices` into the standardized batch values (NHWC). */
+export type SampleProcessor = (images: ImageBatch, indices: Int32Array) => Float32Array;
+
+interface ArraySource {
+  images: ImageBatch;
+  labels: DenseArray | null;
+  misc: DenseArray[];
+  sampleWeight: DenseArray | null;
+}
+
+const nestingDepth = (v: unknown): number => (Array.isArray(v) ? 1 + nestingDepth(v[0]) : 0);
+
+function isImagesWithMisc(x: FlowInput): x is [ImageInput, ArrayInput[]] {
+  if (!Array.isArray(x) || x.length !== 2 || !Array.isArray(x[1])) return false;
+  // A nested-array batch has rank-3 elements; an images-with-misc pair has rank-4 images first.
+  return !Array.isArray(x[0]) || nestingDepth(x[0]) === 4;
+}
+
+function sliceRows(d: DenseArray, start: number, end: number): DenseArray {
+  const row = d.data.length / d.shape[0]!;
+  return { data: d.data.subarray(start * row, end * row), shape: [end - start, ...d.shape.slice(1)] };
+}
+
+function gatherRows(d: DenseArray, indices: Int32Array): tf.Tensor {
+  const row = d.data.length / d.shape[0]!;
+  const out = new Float32Array(indices.length * row);
+  for (let i = 0; i < indices.length; i++) out.set(d.data.subarray(indices[i]! * row, (indices[i]! + 1) * row), i * row);
+  return tf.tensor(out, [indices.length, ...d.shape.slice(1)], 'float32');
+}
+
+const distinctValues = (d: DenseArray) => [...new Set(d.data)].sort((a, b) => a - b);
+
+/** Validates flow arguments and applies the subset split, as Keras's NumpyArrayIterator does. */
+function prepareSource(
+  x: FlowInput,
+  y: ArrayInput | null | undefined,
+  options: FlowOptions,
+  dataFormat: DataFormat,
+  validationSplit: number,
+): ArraySource {
+  const [imagesInput, miscInputs] = isImagesWithMisc(x) ? x : [x, []];
+  let { batch: images } = toImageBatch(imagesInput, { argument: 'x', dataFormat, allowRank3: false, warnChannels: true });
+  const n = images.shape[0];
+  const withLength = (input: ArrayInput, argument: string): DenseArray => {
+    const d = toDense(input, argument);
+    if (d.shape.length === 0 || d.shape[0] !== n) {
+      throw new ShapeError(argument, `first dimension ${n}, the number of images in \`x\``, d.shape);
+    }
+    return d;
+  };
+  let labels = y == null ? null : withLength(y, 'y');
+  let misc = miscInputs.map((m, i) => withLength(m, `x[1][${i}]`));
+  let sampleWeight = options.sampleWeight == null ? null : withLength(options.sampleWeight, 'sampleWeight');
+  if (sampleWeight && sampleWeight.shape.length !== 1) {
+    throw new ShapeError('sampleWeight', `a 1-D array of length ${n}`, sampleWeight.shape);
+  }
+
+  const subset = options.subset ?? null;
+  if (subset !== null) {
+    if (subset !== 'training' && subset !== 'validation') {
+      throw new InvalidArgumentError('subset', "'training', 'validation' or null", subset);
+    }
+    if (validationSplit === 0) {
+      throw new InvalidArgumentError('validationSplit', 'a value in (0, 1) when `subset` is given', validationSplit, 'Set it in the ImageDataGenerator options.');
+    }
+    const split = Math.floor(n * validationSplit);
+    if (labels && !options.ignoreClassSplit) {
+      const a = distinctValues(sliceRows(labels, 0, split));
+      const b = distinctValues(sliceRows(labels, split, n));
+      if (a.length !== b.length || a.some((v, i) => v !== b[i])) {
+        throw new InvalidArgumentError(
+          'y',
+          'the same label values in the training and validation subsets',
+          `validation values [${a}] and training values [${b}]`,
+          'If your arrays are sorted by label, shuffle them first, or pass `ignoreClassSplit: true`.',
+        );
+      }
+    }
+    const [start, end] = subset === 'validation' ? [0, split] : [split, n];
+    const rows = (d: DenseArray) => sliceRows(d, start, end);
+    images = rows(images) as ImageBatch;
+    labels = labels && rows(labels);
+    misc = misc.map(rows);
+    sampleWeight = sampleWeight && rows(sampleWeight);
+  }
+  if (images.shape[0] === 0) {
+    throw new InvalidArgumentError('x', 'at least one image in the flow', subset ? `an empty '${subset}' subset` : 'no images');
+  }
+  return { images, labels, misc, sampleWeight };
+}
+
+export class ArrayIterator extends BatchIterator {
+  private readonly source: ArraySource;
+
+  /** Use `generator.flow(...)`; `process` applies the generator's per-sample pipeline. */
+  constructor(
+    x: FlowInput,
+    y: ArrayInput | null | undefined,
+    options: FlowOptions,
+    private readonly dataFormat: DataFormat,
+    validationSplit: number,
+    private readonly process: SampleProcessor,
+  ) {
+    const source = prepareSource(x, y, options, dataFormat, validationSplit);
+    super({
+      samples: source.images.shape[0],
+      batchSize: options.batchSize ?? 32,
+      shuffle: options.shuffle ?? true,
+      seed: options.seed === undefined ? randomSeed() : checkSeed(options.seed),
+    });
+    this.source = source;
+  }
+
+  protected makeBatch(indices: Int32Array): Batch {
+    const { images, labels, misc, sampleWeight } = this.source;
+    const [, h, w, c] = images.shape;
+    const pixels = this.process(images, indices);
+    const imageTensor = fromImageBatch({ data: pixels, shape: [indices.length, h, w, c] }, this.dataFormat, 4);
+    const batch: Batch = { xs: misc.length > 0 ? [imageTensor, ...misc.map((m) => gatherRows(m, indices))] : imageTensor };
+    if (labels) batch.ys = gatherRows(labels, indices);
+    if (sampleWeight) batch.sampleWeight = gatherRows(sampleWeight, indices) as tf.Tensor1D;
+    return batch;
+  }
+}

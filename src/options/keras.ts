@@ -1,0 +1,61 @@
+/**
+ * Mapping between Keras's Python keyword arguments (snake_case,
+ * 'channels_last') and our camelCase options, so a config dict pasted from
+ * Python works unchanged.
+ */
+import { InvalidArgumentError } from '../errors.js';
+import type { ImageDataGeneratorArgs } from './args.js';
+
+const KERAS_TO_ARGS: Record<string, keyof ImageDataGeneratorArgs> = {
+  featurewise_center: 'featurewiseCenter',
+  samplewise_center: 'samplewiseCenter',
+  featurewise_std_normalization: 'featurewiseStdNormalization',
+  samplewise_std_normalization: 'samplewiseStdNormalization',
+  zca_whitening: 'zcaWhitening',
+  zca_epsilon: 'zcaEpsilon',
+  rotation_range: 'rotationRange',
+  width_shift_range: 'widthShiftRange',
+  height_shift_range: 'heightShiftRange',
+  brightness_range: 'brightnessRange',
+  shear_range: 'shearRange',
+  zoom_range: 'zoomRange',
+  channel_shift_range: 'channelShiftRange',
+  fill_mode: 'fillMode',
+  cval: 'cval',
+  horizontal_flip: 'horizontalFlip',
+  vertical_flip: 'verticalFlip',
+  rescale: 'rescale',
+  preprocessing_function: 'preprocessingFunction',
+  data_format: 'dataFormat',
+  validation_split: 'validationSplit',
+  interpolation_order: 'interpolationOrder',
+  dtype: 'dtype',
+};
+
+const DATA_FORMATS: Record<string, string> = { channels_last: 'channelsLast', channels_first: 'channelsFirst' };
+
+/**
+ * Converts a Keras `ImageDataGenerator(**kwargs)` dict to our options.
+ * Python `None` (JSON null) means "Keras default".
+ */
+export function argsFromKerasConfig(config: Record<string, unknown>): ImageDataGeneratorArgs {
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) {
+    throw new InvalidArgumentError('config', 'a Keras ImageDataGenerator keyword-argument object', config);
+  }
+  const args: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config)) {
+    const name = KERAS_TO_ARGS[key];
+    if (name === undefined) {
+      throw new InvalidArgumentError(`config.${key}`, `a Keras ImageDataGenerator argument (${Object.keys(KERAS_TO_ARGS).join(', ')})`, key, 'Unknown Keras argument.');
+    }
+    if (value === null && name !== 'preprocessingFunction') continue;
+    if (name === 'preprocessingFunction') {
+      if (value !== null) {
+        throw new InvalidArgumentError('config.preprocessing_function', 'null (a Python function cannot be imported; pass `preprocessingFunction` in JavaScript)', value);
+      }
+      continue;
+    }
+    args[name] = name === 'dataFormat' ? (DATA_FORMATS[String(value)] ?? value) : value;
+  }
+  return args as ImageDataGeneratorArgs;
+}

@@ -1,0 +1,84 @@
+/**
+ * The elementwise part of `standardize` (rescale, samplewise and featurewise
+ * steps) as one fused pass over typed arrays. Per image and channel the steps
+ * reduce to `out = x * a[c] + b[c]`, with a and b computed in float64 from the
+ * image's own statistics and the fitted ones.
+ */
+
+/** Keras's hard-coded epsilon added to every std before dividing. */
+export const STD_EPSILON = 1e-6;
+
+/** What the elementwise steps need; `mean`/`std` are per channel (featurewise). */
+export interface ElementwiseSteps {
+  rescale: number | null;
+  samplewiseCenter: boolean;
+  samplewiseStdNormalization: boolean;
+  mean: Float32Array | null;
+  std: Float32Array | null;
+}
+
+/** True when the steps change nothing, so callers can skip the pass. */
+export function isIdentity(s: ElementwiseSteps): boolean {
+  return s.rescale === null && !s.samplewiseCenter && !s.samplewiseStdNormalization && s.mean === null && s.std === null;
+}
+
+/**
+ * Standardizes `count` NHWC images of `size` values with `channels`
+ * channels from `src` (image i at `srcStart(i)`) into `dst` (image i at
+ * `i * size`). `src` and `dst` may be the same array when `srcStart(i)` is
+ * `i * size`.
+ */
+export function standardizeImages(
+  src: Float32Array,
+  srcStart: (i: number) => number,
+  dst: Float32Array,
+  count: number,
+  size: number,
+  channels: number,
+  steps: ElementwiseSteps,
+): void {
+  const a = new Float64Array(channels);
+  const b = new Float64Array(channels);
+  const r = steps.rescale ?? 1;
+  for (let i = 0; i < count; i++) {
+    const s0 = srcStart(i);
+    const d0 = i * size;
+    let scale = r;
+    let shift = 0;
+    if (steps.samplewiseCenter) {
+      // Keras: x -= mean(x); x /= std(x) + 1e-6, over the whole (rescaled) image.
+      let sum = 0;
+      for (let k = 0; k < size; k++) sum += src[s0 + k]!;
+      const mean = sum / size;
+      shift = -mean * r;
+      if (steps.samplewiseStdNormalization) {
+        let sq = 0;
+        for (let k = 0; k < size; k++) {
+          const d = src[s0 + k]! - mean;
+          sq += d * d;
+        }
+        const inv = 1 / (Math.abs(r) * Math.sqrt(sq / size) + STD_EPSILON);
+        scale *= inv;
+        shift *= inv;
+      }
+    }
+    for (let c = 0; c < channels; c++) {
+      const m = steps.mean ? steps.mean[c]! : 0;
+      const inv = steps.std ? 1 / (steps.std[c]! + STD_EPSILON) : 1;
+      a[c] = scale * inv;
+      b[c] = (shift - m) * inv;
+    }
+    if (channels === 3) {
+      const a0 = a[0]!, a1 = a[1]!, a2 = a[2]!, b0 = b[0]!, b1 = b[1]!, b2 = b[2]!;
+      for (let k = 0; k < size; k += 3) {
+        dst[d0 + k] = src[s0 + k]! * a0 + b0;
+        dst[d0 + k + 1] = src[s0 + k + 1]! * a1 + b1;
+        dst[d0 + k + 2] = src[s0 + k + 2]! * a2 + b2;
+      }
+    } else {
+      for (let k = 0; k < size; k += channels) {
+        for (let c = 0; c < channels; c++) dst[d0 + k + c] = src[s0 + k + c]! * a[c]! + b[c]!;
+      }
+    }
+  }
+}

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { ImageDataGenerator, InvalidArgumentError } from '../src/index.js';
+import { DEFAULTS } from '../src/options/args.js';
+import { behaviour } from './helpers/fixtures.js';
+import { captureWarnings } from './helpers/generators.js';
+
+describe('options', () => {
+  it('defaults are Keras defaults', () => {
+    const c = new ImageDataGenerator().getConfig();
+    expect(c).toMatchObject({
+      featurewiseCenter: false, samplewiseCenter: false, featurewiseStdNormalization: false,
+      samplewiseStdNormalization: false, zcaWhitening: false, zcaEpsilon: 1e-6, rotationRange: 0,
+      widthShiftRange: 0, heightShiftRange: 0, brightnessRange: null, shearRange: 0, zoomRange: [1, 1],
+      channelShiftRange: 0, fillMode: 'nearest', cval: 0, horizontalFlip: false, verticalFlip: false,
+      rescale: null, preprocessingFunction: null, dataFormat: 'channelsLast', validationSplit: 0,
+      interpolationOrder: 1, dtype: 'float32',
+    });
+    expect(Object.keys(c).sort()).toEqual(Object.keys(DEFAULTS).sort());
+  });
+
+  it('zoomRange z means [1 - z, 1 + z]; a pair is kept', () => {
+    expect(new ImageDataGenerator({ zoomRange: 0.2 }).config.zoomRange).toEqual([0.8, 1.2]);
+    expect(new ImageDataGenerator({ zoomRange: [0.5, 2] }).config.zoomRange).toEqual([0.5, 2]);
+  });
+
+  const overrides: [string, Record<string, unknown>, Record<string, boolean>, number][] = [
+    ['zca_implies_center_warns', { zca_whitening: true }, { featurewiseCenter: true }, 1],
+    ['zca_disables_fs_warns', { zca_whitening: true, featurewise_center: true, featurewise_std_normalization: true }, { featurewiseStdNormalization: false }, 1],
+    ['fs_implies_fc_warns', { featurewise_std_normalization: true }, { featurewiseCenter: true }, 1],
+    ['ss_implies_sc_warns', { samplewise_std_normalization: true }, { samplewiseCenter: true }, 1],
+  ];
+  for (const [name, config, effect, count] of overrides) {
+    it(`Keras override: ${name}`, () => {
+      const keras = behaviour(name);
+      expect(keras.warnings).toHaveLength(count);
+      const { result, warnings } = captureWarnings(() => ImageDataGenerator.fromKerasConfig(config));
+      expect(result.config).toMatchObject(effect);
+      expect(warnings.map((w) => w.code)).toEqual(new Array(count).fill('option-override'));
+    });
+  }
+
+  it('no warning when the flags are already consistent', () => {
+    const { warnings } = captureWarnings(() => new ImageDataGenerator({ featurewiseCenter: true, featurewiseStdNormalization: true }));
+    expect(warnings).toEqual([]);
+  });
+
+  const invalid: [string, Record<string, unknown>, string][] = [
+    ['brightness_range_scalar_raises', { brightness_range: 0.1 }, 'brightnessRange'],
+    ['brightness_range_len3_raises', { brightness_range: [1, 2, 3] }, 'brightnessRange'],
+    ['validation_split_5_raises', { validation_split: 5 }, 'validationSplit'],
+    ['validation_split_1_raises', { validation_split: 1.0 }, 'validationSplit'],
+    ['zoom_range_len3_raises', { zoom_range: [0.5, 1, 2] }, 'zoomRange'],
+    ['zoom_range_str_raises', { zoom_range: 'a' }, 'zoomRange'],
+    ['data_format_bad_raises', { data_format: 'nhwc' }, 'dataFormat'],
+  ];
+  for (const [name, config, argument] of invalid) {
+    it(`rejects like Keras: ${name}`, () => {
+      expect(behaviour(name).ok).toBe(false);
+      let error: unknown;
+      try {
+        ImageDataGenerator.fromKerasConfig(config);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(InvalidArgumentError);
+      expect((error as InvalidArgumentError).argument).toBe(argument);
+      expect((error as Error).message).toContain(`\`${argument}\``);
+      expect((error as Error).message).toContain('received');
+    });
+  }
+
+  it('rejects unknown options, wrong types and unsupported values with the argument named', () => {
+    const bad: [Record<string, unknown>, RegExp][] = [
+      [{ featurwiseCenter: true }, /`featurwiseCenter`.*Unknown option/],
+      [{ horizontalFlip: 'yes' }, /`horizontalFlip`: expected a boolean, received "yes"/],
+      [{ rotationRange: -1 }, /`rotationRange`: expected a finite number >= 0, received -1/],
+      [{ fillMode: 'mirror' }, /`fillMode`/],
+      [{ interpolationOrder: 3 }, /`interpolationOrder`/],
+      [{ dtype: 'float64' }, /`dtype`/],
+      [{ widthShiftRange: [] }, /`widthShiftRange`/],
+      [{ preprocessingFunction: 3 }, /`preprocessingFunction`/],
+    ];
+    for (const [args, message] of bad) {
+      expect(() => new ImageDataGenerator(args as never)).toThrow(message);
+    }
+  });
+
+  it('fromKerasConfig maps Python names and values; unknown keys are errors', () => {
+    const g = ImageDataGenerator.fromKerasConfig({
+      rotation_range: 20, width_shift_range: 0.1, data_format: 'channels_first', rescale: null, brightness_range: null,
+      validation_split: 0.25, fill_mode: 'reflect', interpolation_order: 0, horizontal_flip: true,
+    });
+    expect(g.config).toMatchObject({
+      rotationRange: 20, widthShiftRange: 0.1, dataFormat: 'channelsFirst', rescale: null, validationSplit: 0.25,
+      fillMode: 'reflect', interpolationOrder: 0, horizontalFlip: true,
+    });
+    expect(() => ImageDataGenerator.fromKerasConfig({ rotaton_range: 3 })).toThrow(/config.rotaton_range/);
+  });
+
+  it('getConfig() feeds the constructor back to an identical config', () => {
+    const g = new ImageDataGenerator({ zoomRange: 0.3, samplewiseStdNormalization: true, rescale: 1 / 255 });
+    const again = new ImageDataGenerator(g.getConfig());
+    expect(again.getConfig()).toEqual(g.getConfig());
+  });
+});
