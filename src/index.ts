@@ -8,7 +8,8 @@ export type { ArrayInput, ShapedArray, NestedArray, TypedArray } from './input/d
 export type { GeneratorState, StoredArray, StoredConfig } from './io/jsonState.js';
 export { BatchIterator, type Batch } from './iterators/BatchIterator.js';
 export { ArrayIterator, type FlowOptions, type FlowInput } from './iterators/ArrayIterator.js';
-export { useBestBackend, BACKEND_PREFERENCE, type BackendName, type BackendChoice, type UseBestBackendArgs } from './backend.js';
+export { useBestBackend, BACKEND_PREFERENCE, type BackendName, type BackendChoice, type UseBestBackendArgs } from './backend/useBestBackend.js';
+export { ensureWasmConv2DBackpropFilter } from './backend/wasmConvGradient.js';
 export { setWarningHandler, type GeneratorWarning, type WarningHandler } from './warnings.js';
 export {
   ImageDataGeneratorError, InvalidArgumentError, ShapeError, NonFiniteDataError, NotFittedError,

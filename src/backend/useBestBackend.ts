@@ -3,7 +3,8 @@
  * on any backend; `useBestBackend` picks the fastest one installed.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError } from './errors.js';
+import { InvalidArgumentError } from '../errors.js';
+import { ensureWasmConv2DBackpropFilter } from './wasmConvGradient.js';
 
 /** Backends in order of preference: tfjs-node's native TensorFlow, then WebAssembly, then plain JS. */
 export const BACKEND_PREFERENCE = ['tensorflow', 'wasm', 'cpu'] as const;
@@ -19,7 +20,8 @@ const PACKAGES: Record<BackendName, string> = {
 export interface UseBestBackendArgs {
   /**
    * Kernels the chosen backend must implement, e.g. `['Conv2DBackpropFilter']`
-   * to train convolutional models (the wasm backend lacks it in tfjs 4.22).
+   * to train convolutional models. (tfjs 4.22's wasm backend lacks that one;
+   * we register a zero-copy bridge to its 3-D kernel, so wasm qualifies.)
    */
   requiredKernels?: string[];
   /** Candidates in order; default `BACKEND_PREFERENCE`. The `TFJS_BACKEND` environment variable overrides both. */
@@ -44,6 +46,7 @@ async function tryBackend(name: BackendName, requiredKernels: readonly string[])
   } catch (e) {
     return `${PACKAGES[name]} is not installed or failed to load (${(e as Error).message.split('\n')[0]})`;
   }
+  if (name === 'wasm') ensureWasmConv2DBackpropFilter();
   const missing = requiredKernels.filter((k) => tf.getKernel(k, name) === undefined);
   if (missing.length > 0) return `lacks the kernels ${missing.join(', ')}`;
   try {
