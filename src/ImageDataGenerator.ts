@@ -32,6 +32,21 @@ async function* batchesOf(x: FitInput): AsyncGenerator<ImageInput> {
   else yield x;
 }
 
+/** The augmentation options that are switched on (Keras draws a random transform for each). */
+function augmentationOptions(c: ImageDataGeneratorConfig): string[] {
+  const on: string[] = [];
+  if (c.rotationRange) on.push('rotationRange');
+  if (c.widthShiftRange !== 0) on.push('widthShiftRange');
+  if (c.heightShiftRange !== 0) on.push('heightShiftRange');
+  if (c.shearRange) on.push('shearRange');
+  if (c.zoomRange[0] !== 1 || c.zoomRange[1] !== 1) on.push('zoomRange');
+  if (c.channelShiftRange) on.push('channelShiftRange');
+  if (c.brightnessRange) on.push('brightnessRange');
+  if (c.horizontalFlip) on.push('horizontalFlip');
+  if (c.verticalFlip) on.push('verticalFlip');
+  return on;
+}
+
 export class ImageDataGenerator {
   /** The options after defaults, validation and Keras's overrides. */
   readonly config: Readonly<ImageDataGeneratorConfig>;
@@ -117,6 +132,13 @@ export class ImageDataGenerator {
    * weights when given), endlessly, reshuffled every epoch. Keras: `flow(x, y)`.
    */
   flow(x: FlowInput, y?: ArrayInput | null, options: FlowOptions = {}): ArrayIterator {
+    const augmenting = augmentationOptions(this.config);
+    if (augmenting.length > 0) {
+      throw new ImageDataGeneratorError(
+        `Random augmentation (${augmenting.join(', ')}) is not implemented in this version, and flow() will not ` +
+          'silently skip it: remove these options to flow normalized, unaugmented batches.',
+      );
+    }
     const process = (images: ImageBatch, indices: Int32Array) => {
       const size = images.shape[1] * images.shape[2] * images.shape[3];
       return this.standardizeSamples(images, (i) => indices[i]! * size, indices.length);

@@ -160,6 +160,13 @@ describe('flow subsets (validationSplit)', () => {
 });
 
 describe('flow input errors', () => {
+  it('refuses augmentation options it cannot apply yet instead of skipping them', () => {
+    const g = new ImageDataGenerator({ rotationRange: 20, horizontalFlip: true });
+    expect(() => g.flow(images(4))).toThrow(/rotationRange, horizontalFlip/);
+    expect(() => g.standardize(images(4))).not.toThrow();
+  });
+
+
   it('rank 3 x is a ShapeError (Keras flow_rank3_raises)', () => {
     expect(behaviour('flow_rank3_raises').ok).toBe(false);
     expect(() => new ImageDataGenerator().flow({ data: new Float32Array(100), shape: [4, 5, 5] })).toThrow(ShapeError);

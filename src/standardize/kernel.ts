@@ -68,17 +68,26 @@ export function standardizeImages(
       a[c] = scale * inv;
       b[c] = (shift - m) * inv;
     }
-    if (channels === 3) {
-      const a0 = a[0]!, a1 = a[1]!, a2 = a[2]!, b0 = b[0]!, b1 = b[1]!, b2 = b[2]!;
-      for (let k = 0; k < size; k += 3) {
-        dst[d0 + k] = src[s0 + k]! * a0 + b0;
-        dst[d0 + k + 1] = src[s0 + k + 1]! * a1 + b1;
-        dst[d0 + k + 2] = src[s0 + k + 2]! * a2 + b2;
-      }
-    } else {
-      for (let k = 0; k < size; k += channels) {
-        for (let c = 0; c < channels; c++) dst[d0 + k + c] = src[s0 + k + c]! * a[c]! + b[c]!;
-      }
-    }
+    if (channels === 3) affine3(src, s0, dst, d0, size, a[0]!, a[1]!, a[2]!, b[0]!, b[1]!, b[2]!);
+    else affineN(src, s0, dst, d0, size, channels, a, b);
+  }
+}
+
+/** out = x * a[c] + b[c] over one RGB image; kept small so V8 optimizes it on its own. */
+function affine3(
+  src: Float32Array, s0: number, dst: Float32Array, d0: number, size: number,
+  a0: number, a1: number, a2: number, b0: number, b1: number, b2: number,
+): void {
+  for (let k = 0; k < size; k += 3) {
+    dst[d0 + k] = src[s0 + k]! * a0 + b0;
+    dst[d0 + k + 1] = src[s0 + k + 1]! * a1 + b1;
+    dst[d0 + k + 2] = src[s0 + k + 2]! * a2 + b2;
+  }
+}
+
+/** out = x * a[c] + b[c] over one image with any channel count. */
+function affineN(src: Float32Array, s0: number, dst: Float32Array, d0: number, size: number, channels: number, a: Float64Array, b: Float64Array): void {
+  for (let k = 0; k < size; k += channels) {
+    for (let c = 0; c < channels; c++) dst[d0 + k + c] = src[s0 + k + c]! * a[c]! + b[c]!;
   }
 }
