@@ -46,6 +46,18 @@ const options = { featurewiseCenter: true, featurewiseStdNormalization: true };
   rows.push({ name: 'fit featurewise, 50,000 x 32x32x3', seconds: (performance.now() - t0) / 1000, images: n, keras: n / 2.95 });
 }
 
+const augmentation = { rotationRange: 20, widthShiftRange: 0.2, heightShiftRange: 0.2, horizontalFlip: true };
+for (const [size, n, keras] of [[32, 4096, 8_000], [224, 256, 300]] as const) {
+  const data = randomImages(n, size, size);
+  const g = new ImageDataGenerator({ ...options, ...augmentation });
+  await g.fit({ data, shape: [n, size, size, 3] });
+  const flow = g.flow({ data, shape: [n, size, size, 3] }, null, { batchSize: 32, seed: 1 });
+  throughput(`flow, rotation 20 + shifts 0.2 + h-flip + normalization, ${size}x${size}x3, batch 32`, 32, () => {
+    const b = flow.next().value;
+    tf.dispose(b.xs);
+  }, keras);
+}
+
 for (const [size, n, keras] of [[32, 4096, 72_000], [224, 256, 2_800]] as const) {
   const data = randomImages(n, size, size);
   const g = new ImageDataGenerator(options);

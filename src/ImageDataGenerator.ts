@@ -7,11 +7,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ImageDataGeneratorError, InvalidArgumentError, NotFittedError, ShapeError } from './errors.js';
 import type { ArrayInput } from './input/dense.js';
-import { type ImageBatch, type ImageInput, fromImageBatch, toImageBatch } from './input/imageBatch.js';
+import { type ImageBatch, type ImageInput, fromImageBatch, toImageBatch, userShape } from './input/imageBatch.js';
 import {
   type FittedStatistics, type GeneratorState, checkEnvelope, decodeStatistics, encodeState,
 } from './io/jsonState.js';
 import { ArrayIterator, type FlowInput, type FlowOptions } from './iterators/ArrayIterator.js';
+import { type RandomGenerator, checkSeed, randomSeed } from './random/random.js';
+import { singleGenerator } from './random/streams.js';
+import { applyTransformTo } from './transform/apply.js';
+import { type TransformParams, completeParams, drawTransform } from './transform/params.js';
 import { type ImageDataGeneratorArgs, type ImageDataGeneratorConfig, type PreprocessingFunction, resolveConfig } from './options/args.js';
 import { argsFromKerasConfig } from './options/keras.js';
 import { ChannelMoments } from './stats/channelMoments.js';
@@ -32,28 +36,35 @@ async function* batchesOf(x: FitInput): AsyncGenerator<ImageInput> {
   else yield x;
 }
 
-/** The augmentation options that are switched on (Keras draws a random transform for each). */
-function augmentationOptions(c: ImageDataGeneratorConfig): string[] {
-  const on: string[] = [];
-  if (c.rotationRange) on.push('rotationRange');
-  if (c.widthShiftRange !== 0) on.push('widthShiftRange');
-  if (c.heightShiftRange !== 0) on.push('heightShiftRange');
-  if (c.shearRange) on.push('shearRange');
-  if (c.zoomRange[0] !== 1 || c.zoomRange[1] !== 1) on.push('zoomRange');
-  if (c.channelShiftRange) on.push('channelShiftRange');
-  if (c.brightnessRange) on.push('brightnessRange');
-  if (c.horizontalFlip) on.push('horizontalFlip');
-  if (c.verticalFlip) on.push('verticalFlip');
-  return on;
+/** Whether any random augmentation option is on. */
+function hasAugmentation(c: ImageDataGeneratorConfig): boolean {
+  return Boolean(
+    c.rotationRange || c.widthShiftRange !== 0 || c.heightShiftRange !== 0 || c.shearRange ||
+      c.zoomRange[0] !== 1 || c.zoomRange[1] !== 1 || c.channelShiftRange || c.brightnessRange ||
+      c.horizontalFlip || c.verticalFlip,
+  );
+}
+
+/** Options of `fit` beyond the data. Keras: `fit(x, augment, rounds, seed)`. */
+export interface FitOptions {
+  /** Fit on randomly augmented copies of the data. Default false. */
+  augment?: boolean;
+  /** With `augment`, how many augmented passes over the data. Default 1. */
+  rounds?: number;
+  /** Seed for the augmentation draws. */
+  seed?: number;
 }
 
 export class ImageDataGenerator {
   /** The options after defaults, validation and Keras's overrides. */
   readonly config: Readonly<ImageDataGeneratorConfig>;
   private stats: FittedStatistics = { mean: null, std: null };
+  /** Whether any augmentation option is on (flow draws transforms only then). */
+  private readonly augments: boolean;
 
   constructor(args: ImageDataGeneratorArgs = {}) {
     this.config = Object.freeze(resolveConfig(args));
+    this.augments = hasAugmentation(this.config);
   }
 
   /** Builds a generator from Keras's Python keyword arguments (`{featurewise_center: true, data_format: 'channels_last', ...}`). */
@@ -81,9 +92,14 @@ export class ImageDataGenerator {
    * and population std over (sample, row, column), after `rescale`,
    * accumulated in float64. `x` is a rank-4 array or an (async) iterable of
    * rank-4 batches (for data larger than memory); both give the same result.
-   * Replaces any earlier fit. Keras: `fit(x)`.
+   * With `augment`, fits on `rounds` randomly transformed copies (rescaled
+   * first, as Keras). Replaces any earlier fit. Keras: `fit(x, augment, rounds, seed)`.
    */
-  async fit(x: FitInput): Promise<this> {
+  async fit(x: FitInput, options: FitOptions = {}): Promise<this> {
+    const rounds = options.rounds ?? 1;
+    if (!Number.isInteger(rounds) || rounds < 1) throw new InvalidArgumentError('rounds', 'a positive integer', rounds);
+    const augment = options.augment ?? false;
+    const random = augment ? singleGenerator(this.config.rng, options.seed === undefined ? randomSeed() : checkSeed(options.seed)) : null;
     const { dataFormat, rescale, featurewiseCenter, featurewiseStdNormalization, zcaWhitening } = this.config;
     if (zcaWhitening) {
       throw new ImageDataGeneratorError('`zcaWhitening`: fitting the ZCA matrix is not implemented yet in this version.');
@@ -101,7 +117,16 @@ export class ImageDataGenerator {
         throw new ShapeError(argument, `images of the same size and channels as the first batch ([${first.slice(1)}] in NHWC)`, batch.shape);
       }
       moments ??= new ChannelMoments(batch.shape[3]);
-      moments.add(batch, rescale ?? 1, seen, argument);
+      if (random === null) {
+        moments.add(batch, rescale ?? 1, seen, argument);
+      } else {
+        const [n, h, w, c] = batch.shape;
+        const scaled = { data: rescale ? batch.data.map((v) => v * rescale) : batch.data, shape: batch.shape };
+        for (let r = 0; r < rounds; r++) {
+          const augmented = this.transformSamples(scaled, (i) => i * h * w * c, n, () => this.draw(batch.shape, random));
+          moments.add({ data: augmented, shape: batch.shape }, 1, seen, argument);
+        }
+      }
       seen += batch.shape[0];
       index++;
     }
@@ -132,18 +157,56 @@ export class ImageDataGenerator {
    * weights when given), endlessly, reshuffled every epoch. Keras: `flow(x, y)`.
    */
   flow(x: FlowInput, y?: ArrayInput | null, options: FlowOptions = {}): ArrayIterator {
-    const augmenting = augmentationOptions(this.config);
-    if (augmenting.length > 0) {
-      throw new ImageDataGeneratorError(
-        `Random augmentation (${augmenting.join(', ')}) is not implemented in this version, and flow() will not ` +
-          'silently skip it: remove these options to flow normalized, unaugmented batches.',
-      );
-    }
-    const process = (images: ImageBatch, indices: Int32Array) => {
+    const { dataFormat, validationSplit, rng: randomMode } = this.config;
+    const process = (images: ImageBatch, indices: Int32Array, random: RandomGenerator | null) => {
       const size = images.shape[1] * images.shape[2] * images.shape[3];
-      return this.standardizeSamples(images, (i) => indices[i]! * size, indices.length);
+      const start = (i: number) => indices[i]! * size;
+      if (random === null || !this.augments) return this.standardizeSamples(images, start, indices.length);
+      const transformed = { data: this.transformSamples(images, start, indices.length, () => this.draw(images.shape, random)), shape: images.shape };
+      return this.standardizeSamples(transformed, (i) => i * size, indices.length, true);
     };
-    return new ArrayIterator(x, y, options, this.config.dataFormat, this.config.validationSplit, process);
+    return new ArrayIterator(x, y, options, { dataFormat, validationSplit, randomMode, process });
+  }
+
+  /**
+   * Draws random transform parameters for an image of shape `imgShape`
+   * ([h, w, c], or [c, h, w] for channelsFirst). With `rng: 'numpy'` and a
+   * seed it returns exactly what Keras returns. Keras: `get_random_transform`.
+   */
+  getRandomTransform(imgShape: readonly number[], seed?: number): TransformParams {
+    if (!Array.isArray(imgShape) || imgShape.length !== 3 || !imgShape.every((d) => Number.isInteger(d) && d > 0)) {
+      throw new InvalidArgumentError('imgShape', 'three positive integers (one image)', imgShape);
+    }
+    const [h, w] = this.config.dataFormat === 'channelsFirst' ? imgShape.slice(1) : imgShape;
+    const random = singleGenerator(this.config.rng, seed === undefined ? randomSeed() : checkSeed(seed));
+    return drawTransform(this.config, h!, w!, random, this.config.rng === 'numpy');
+  }
+
+  /** Applies `params` (missing keys: Keras defaults) to one image (rank 3). Keras: `apply_transform`. */
+  applyTransform(x: ImageInput, params: Partial<TransformParams>): tf.Tensor3D {
+    const { batch, rank } = toImageBatch(x, { argument: 'x', dataFormat: this.config.dataFormat, allowRank3: true });
+    if (rank !== 3) throw new ShapeError('x', 'rank 3 (one image); use applyTransformBatch for a batch', userShape(batch.shape, this.config.dataFormat, rank));
+    const p = completeParams(params);
+    return this.transformedTensor(batch, () => p, 3) as tf.Tensor3D;
+  }
+
+  /** Applies `paramsList[i]` to image i of a batch (rank 4), in one pass. */
+  applyTransformBatch(x: ImageInput, paramsList: Partial<TransformParams>[]): tf.Tensor4D {
+    const { batch } = toImageBatch(x, { argument: 'x', dataFormat: this.config.dataFormat, allowRank3: false });
+    if (!Array.isArray(paramsList) || paramsList.length !== batch.shape[0]) {
+      throw new InvalidArgumentError('paramsList', `an array of ${batch.shape[0]} parameter objects, one per image`, paramsList);
+    }
+    const list = paramsList.map((p, i) => completeParams(p, `paramsList[${i}]`));
+    let i = 0;
+    return this.transformedTensor(batch, () => list[i++]!, 4) as tf.Tensor4D;
+  }
+
+  /** Draws and applies a random transform to one image (rank 3). Keras: `random_transform`. */
+  randomTransform(x: ImageInput, seed?: number): tf.Tensor3D {
+    const { batch, rank } = toImageBatch(x, { argument: 'x', dataFormat: this.config.dataFormat, allowRank3: true });
+    if (rank !== 3) throw new ShapeError('x', 'rank 3 (one image)', userShape(batch.shape, this.config.dataFormat, rank));
+    const params = this.getRandomTransform(userShape(batch.shape, this.config.dataFormat, 3), seed);
+    return this.transformedTensor(batch, () => params, 3) as tf.Tensor3D;
   }
 
   /** Options and fitted statistics as plain JSON data. */
@@ -191,12 +254,15 @@ export class ImageDataGenerator {
     };
   }
 
-  /** Standardizes `count` images of `images` (image i at `start(i)`) into a new NHWC array. */
-  private standardizeSamples(images: ImageBatch, start: (i: number) => number, count: number): Float32Array {
+  /**
+   * Standardizes `count` images of `images` (image i at `start(i)`) into a new
+   * NHWC array, or into `images.data` itself when `inPlace` (then image i must be at i * size).
+   */
+  private standardizeSamples(images: ImageBatch, start: (i: number) => number, count: number, inPlace = false): Float32Array {
     const [, h, w, c] = images.shape;
     const size = h * w * c;
     const steps = this.elementwiseSteps(c, images.shape);
-    const out = new Float32Array(count * size);
+    const out = inPlace ? images.data : new Float32Array(count * size);
     const fn = this.config.preprocessingFunction;
     if (fn === null) {
       standardizeImages(images.data, start, out, count, size, c, steps);
@@ -204,7 +270,7 @@ export class ImageDataGenerator {
     }
     for (let i = 0; i < count; i++) {
       const image = images.data.subarray(start(i), start(i) + size);
-      out.set(this.preprocess(fn, image, [h, w, c]), i * size);
+      out.set(this.preprocess(fn, image.slice(), [h, w, c]), i * size);
     }
     standardizeImages(out, (i) => i * size, out, count, size, c, steps);
     return out;
@@ -214,12 +280,39 @@ export class ImageDataGenerator {
   private preprocess(fn: PreprocessingFunction, image: Float32Array, hwc: [number, number, number]): Float32Array {
     const format = this.config.dataFormat;
     return tf.tidy(() => {
-      const input = fromImageBatch({ data: image.slice(), shape: [1, ...hwc] }, format, 3) as tf.Tensor3D;
+      const input = fromImageBatch({ data: image, shape: [1, ...hwc] }, format, 3) as tf.Tensor3D;
       const result = fn(input);
       if (!(result instanceof tf.Tensor) || !tf.util.arraysEqual(result.shape, input.shape)) {
         throw new ShapeError('preprocessingFunction', `to return a tf.Tensor of shape [${input.shape}]`, result instanceof tf.Tensor ? result.shape : []);
       }
       return toImageBatch(result, { argument: 'preprocessingFunction result', dataFormat: format, allowRank3: true }).batch.data.slice();
     });
+  }
+
+  /** One random transform for an image of an NHWC batch. */
+  private draw(shape: ImageBatch['shape'], random: RandomGenerator): TransformParams {
+    return drawTransform(this.config, shape[1], shape[2], random, this.config.rng === 'numpy');
+  }
+
+  /** Transforms `count` images (image i at `start(i)`) into a new NHWC array; `params()` is called once per image, in order. */
+  private transformSamples(images: ImageBatch, start: (i: number) => number, count: number, params: () => TransformParams): Float32Array {
+    const [, height, width, channels] = images.shape;
+    const size = height * width * channels;
+    const out = new Float32Array(count * size);
+    for (let i = 0; i < count; i++) {
+      applyTransformTo(
+        { data: images.data, offset: start(i), height, width, channels },
+        { data: out, offset: i * size, height, width, channels },
+        params(),
+        this.config,
+      );
+    }
+    return out;
+  }
+
+  private transformedTensor(batch: ImageBatch, params: () => TransformParams, rank: 3 | 4): tf.Tensor {
+    const size = batch.shape[1] * batch.shape[2] * batch.shape[3];
+    const data = this.transformSamples(batch, (i) => i * size, batch.shape[0], params);
+    return fromImageBatch({ data, shape: batch.shape }, this.config.dataFormat, rank);
   }
 }

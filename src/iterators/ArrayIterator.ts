@@ -7,7 +7,8 @@ import { InvalidArgumentError, ShapeError } from '../errors.js';
 import { type ArrayInput, type DenseArray, toDense } from '../input/dense.js';
 import { type ImageBatch, type ImageInput, fromImageBatch, toImageBatch } from '../input/imageBatch.js';
 import type { DataFormat } from '../options/args.js';
-import { checkSeed, randomSeed } from '../random/random.js';
+import { type RandomGenerator, checkSeed, randomSeed } from '../random/random.js';
+import type { RandomMode } from '../random/streams.js';
 import { type Batch, BatchIterator } from './BatchIterator.js';
 
 /** Options of `flow()`; names and defaults as Keras. */
@@ -24,13 +25,26 @@ export interface FlowOptions {
   subset?: 'training' | 'validation' | null;
   /** Skip the check that both subsets contain the same label values. Keras: `ignore_class_split`. Default false. */
   ignoreClassSplit?: boolean;
+  /** Also augment the 'validation' subset (Keras does; we do not by default). Default false. */
+  augmentValidation?: boolean;
 }
 
 /** Images, or Keras's `[images, [misc arrays...]]` whose misc arrays are batched alongside. */
 export type FlowInput = ImageInput | [ImageInput, ArrayInput[]];
 
-/** Turns source images at `indices` into the standardized batch values (NHWC). */
-export type SampleProcessor = (images: ImageBatch, indices: Int32Array) => Float32Array;
+/**
+ * Turns source images at `indices` into the batch values (NHWC): random
+ * transforms drawn from `random` when it is given, then standardization.
+ */
+export type SampleProcessor = (images: ImageBatch, indices: Int32Array, random: RandomGenerator | null) => Float32Array;
+
+/** What the generator tells a flow about itself. */
+export interface FlowContext {
+  dataFormat: DataFormat;
+  validationSplit: number;
+  randomMode: RandomMode;
+  process: SampleProcessor;
+}
 
 interface ArraySource {
   images: ImageBatch;
@@ -122,31 +136,33 @@ function prepareSource(
 
 export class ArrayIterator extends BatchIterator {
   private readonly source: ArraySource;
+  /** Whether batches get random transforms (not for the validation subset unless asked). */
+  private readonly augment: boolean;
 
-  /** Use `generator.flow(...)`; `process` applies the generator's per-sample pipeline. */
+  /** Use `generator.flow(...)`. */
   constructor(
     x: FlowInput,
     y: ArrayInput | null | undefined,
     options: FlowOptions,
-    private readonly dataFormat: DataFormat,
-    validationSplit: number,
-    private readonly process: SampleProcessor,
+    private readonly context: FlowContext,
   ) {
-    const source = prepareSource(x, y, options, dataFormat, validationSplit);
+    const source = prepareSource(x, y, options, context.dataFormat, context.validationSplit);
     super({
       samples: source.images.shape[0],
       batchSize: options.batchSize ?? 32,
       shuffle: options.shuffle ?? true,
       seed: options.seed === undefined ? randomSeed() : checkSeed(options.seed),
+      randomMode: context.randomMode,
     });
     this.source = source;
+    this.augment = options.subset !== 'validation' || options.augmentValidation === true;
   }
 
-  protected makeBatch(indices: Int32Array): Batch {
+  protected makeBatch(indices: Int32Array, random: () => RandomGenerator): Batch {
     const { images, labels, misc, sampleWeight } = this.source;
     const [, h, w, c] = images.shape;
-    const pixels = this.process(images, indices);
-    const imageTensor = fromImageBatch({ data: pixels, shape: [indices.length, h, w, c] }, this.dataFormat, 4);
+    const pixels = this.context.process(images, indices, this.augment ? random() : null);
+    const imageTensor = fromImageBatch({ data: pixels, shape: [indices.length, h, w, c] }, this.context.dataFormat, 4);
     const batch: Batch = { xs: misc.length > 0 ? [imageTensor, ...misc.map((m) => gatherRows(m, indices))] : imageTensor };
     if (labels) batch.ys = gatherRows(labels, indices);
     if (sampleWeight) batch.sampleWeight = gatherRows(sampleWeight, indices) as tf.Tensor1D;

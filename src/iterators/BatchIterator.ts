@@ -7,7 +7,8 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import * as tfd from '@tensorflow/tfjs-data';
 import { InvalidArgumentError } from '../errors.js';
-import { Xoshiro128 } from '../random/random.js';
+import type { RandomGenerator } from '../random/random.js';
+import { type RandomMode, RandomStreams } from '../random/streams.js';
 
 /**
  * One batch. `xs` is the image tensor (or `[images, ...misc]` when misc arrays
@@ -29,16 +30,16 @@ export interface BatchIteratorArgs {
   shuffle: boolean;
   /** Seed of the iterator's own random streams (integer in [0, 2^32)). */
   seed: number;
+  /** Which random scheme: our default, or Keras's NumPy-seeded one. */
+  randomMode: RandomMode;
 }
-
-/** Stream keys, so shuffling and other draws never share random numbers. */
-export const STREAM = { shuffle: 1 } as const;
 
 export abstract class BatchIterator implements IterableIterator<Batch>, AsyncIterable<Batch> {
   readonly samples: number;
   readonly batchSize: number;
   readonly shuffle: boolean;
   readonly seed: number;
+  private readonly streams: RandomStreams;
   private cursor = { epoch: 0, batch: 0 };
   private order: { epoch: number; indices: Int32Array } | null = null;
 
@@ -51,6 +52,7 @@ export abstract class BatchIterator implements IterableIterator<Batch>, AsyncIte
     this.batchSize = args.batchSize;
     this.shuffle = args.shuffle;
     this.seed = args.seed;
+    this.streams = new RandomStreams(args.randomMode, args.seed, args.samples, this.length, args.shuffle);
   }
 
   /** Batches per epoch: ceil(samples / batchSize). Keras: `len(iterator)`. */
@@ -96,16 +98,13 @@ export abstract class BatchIterator implements IterableIterator<Batch>, AsyncIte
     if (!Number.isInteger(epoch) || epoch < 0) throw new InvalidArgumentError('epoch', 'an integer >= 0', epoch);
     const start = index * this.batchSize;
     const indices = this.indexOrder(epoch).subarray(start, Math.min(start + this.batchSize, this.samples));
-    return this.makeBatch(indices, epoch, index);
+    return this.makeBatch(indices, () => this.streams.batchGenerator(epoch, index));
   }
 
   /** The sample order of `epoch`: a seeded permutation when shuffling, else 0..samples-1. */
   indexOrder(epoch: number): Int32Array {
     if (this.order?.epoch !== epoch) {
-      const indices = this.shuffle
-        ? new Xoshiro128([this.seed, STREAM.shuffle, epoch]).permutation(this.samples)
-        : Int32Array.from({ length: this.samples }, (_, i) => i);
-      this.order = { epoch, indices };
+      this.order = { epoch, indices: this.streams.epochOrder(epoch) };
     }
     return this.order.indices;
   }
@@ -129,6 +128,9 @@ export abstract class BatchIterator implements IterableIterator<Batch>, AsyncIte
     });
   }
 
-  /** Builds the batch of the given samples (already in batch order). */
-  protected abstract makeBatch(indices: Int32Array, epoch: number, batchIndex: number): Batch;
+  /**
+   * Builds the batch of the given samples (already in batch order);
+   * `random()` gives the generator for this batch's random transforms.
+   */
+  protected abstract makeBatch(indices: Int32Array, random: () => RandomGenerator): Batch;
 }

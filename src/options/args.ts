@@ -4,6 +4,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError } from '../errors.js';
+import { type RandomMode, checkRandomMode } from '../random/streams.js';
 import { warn } from '../warnings.js';
 
 export type DataFormat = 'channelsLast' | 'channelsFirst';
@@ -65,6 +66,12 @@ export interface ImageDataGeneratorArgs {
   interpolationOrder?: 0 | 1;
   /** Output dtype; tfjs computes in float32. Keras: `dtype`. Default 'float32'. */
   dtype?: 'float32';
+  /**
+   * Random scheme. 'default': a fast seeded generator per iterator. 'numpy':
+   * reproduces Keras exactly (NumPy's MT19937, seeded as Keras seeds it, and
+   * Keras 3's shift axes). Not a Keras option. Default 'default'.
+   */
+  rng?: RandomMode;
 }
 
 /** The options after defaults, validation and Keras's overrides. */
@@ -100,6 +107,7 @@ export const DEFAULTS: Readonly<ImageDataGeneratorConfig> = Object.freeze({
   validationSplit: 0,
   interpolationOrder: 1 as const,
   dtype: 'float32' as const,
+  rng: 'default' as RandomMode,
 });
 
 const BOOLEAN_KEYS = [
@@ -179,6 +187,7 @@ export function resolveConfig(args: ImageDataGeneratorArgs = {}): ImageDataGener
     throw new InvalidArgumentError('preprocessingFunction', 'null or a function (image: tf.Tensor3D) => tf.Tensor3D', c.preprocessingFunction);
   }
   if (c.dtype !== 'float32') throw new InvalidArgumentError('dtype', "'float32'", c.dtype);
+  checkRandomMode(c.rng);
 
   applyKerasOverrides(c);
   return c;
