@@ -210,3 +210,34 @@ describe('augmentation in flow and fit', () => {
     expect(() => g.getRandomTransform([2, 2])).toThrow(/`imgShape`/);
   });
 });
+
+describe('saveToDir', () => {
+  it('writes every yielded image as Keras names them, decodable, min-max scaled', async () => {
+    const { mkdtempSync, readdirSync, readFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { decode } = await import('fast-png');
+    const dir = mkdtempSync(join(tmpdir(), 'idg-save-'));
+    try {
+      const g = new ImageDataGenerator({ rotationRange: 30, horizontalFlip: true });
+      const x = { data: testData(5 * 6 * 4 * 3, 2), shape: [5, 6, 4, 3] };
+      const it = g.flow(x, null, { batchSize: 5, seed: 3, saveToDir: dir, savePrefix: 'aug' });
+      const b = it.next().value.xs as tf.Tensor;
+      const files = readdirSync(dir).sort();
+      expect(files).toHaveLength(5);
+      for (const f of files) expect(f).toMatch(/^aug_[0-4]_\d{1,4}\.png$/);
+      const png = decode(readFileSync(join(dir, files[0]!)));
+      expect([png.width, png.height, png.channels]).toEqual([4, 6, 3]);
+      expect(Math.max(...png.data)).toBe(255);
+      expect(Math.min(...png.data)).toBe(0);
+      b.dispose();
+      const jpegDir = g.flow(x, null, { batchSize: 2, seed: 3, saveToDir: dir, savePrefix: 'j', saveFormat: 'jpeg' });
+      (jpegDir.next().value.xs as tf.Tensor).dispose();
+      expect(readdirSync(dir).filter((f) => f.endsWith('.jpeg'))).toHaveLength(2);
+      expect(() => g.flow(x, null, { saveToDir: join(dir, 'missing') })).toThrow(/`saveToDir`: expected an existing directory/);
+      expect(() => g.flow(x, null, { saveToDir: dir, saveFormat: 'gif' as never })).toThrow(/`saveFormat`/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

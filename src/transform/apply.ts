@@ -64,37 +64,60 @@ function warp(src: ImageView, dst: ImageView, a: Affine, s: SamplingOptions, fli
   const { height: h, width: w, channels: ch } = src;
   const [m00, m01, m10, m11] = a.matrix;
   const [o0, o1] = a.offset;
-  const reflect = s.fillMode === 'reflect';
+  const mode = s.fillMode;
+  const reflect = mode === 'reflect';
+  const bilinear = s.interpolationOrder === 1;
   const sd = src.data;
   const dd = dst.data;
+  const base = src.offset;
   const rowStride = w * ch;
   for (let r = 0; r < h; r++) {
     const outRow = dst.offset + (flipV ? h - 1 - r : r) * rowStride;
     for (let c = 0; c < w; c++) {
       const out = outRow + (flipH ? w - 1 - c : c) * ch;
-      const cr = mapCoordinate(0 + r * m00 + c * m01 + o0, h, s.fillMode);
-      const cc = mapCoordinate(0 + r * m10 + c * m11 + o1, w, s.fillMode);
+      let cr = 0 + r * m00 + c * m01 + o0;
+      let cc = 0 + r * m10 + c * m11 + o1;
+      if (bilinear) {
+        const fr = Math.floor(cr);
+        const fc = Math.floor(cc);
+        let r0: number, r1: number, c0: number, c1: number;
+        if (fr >= 0 && fr < h - 1 && fc >= 0 && fc < w - 1) {
+          // Fast path: all four taps inside, no boundary rule applies.
+          r0 = base + fr * rowStride;
+          r1 = r0 + rowStride;
+          c0 = fc * ch;
+          c1 = c0 + ch;
+        } else {
+          cr = mapCoordinate(cr, h, mode);
+          cc = mapCoordinate(cc, w, mode);
+          if (Number.isNaN(cr) || Number.isNaN(cc)) {
+            for (let k = 0; k < ch; k++) dd[out + k] = s.cval;
+            continue;
+          }
+          const gr = Math.floor(cr);
+          const gc = Math.floor(cc);
+          r0 = base + tapIndex(gr, h, reflect) * rowStride;
+          r1 = base + tapIndex(gr + 1, h, reflect) * rowStride;
+          c0 = tapIndex(gc, w, reflect) * ch;
+          c1 = tapIndex(gc + 1, w, reflect) * ch;
+        }
+        const tr = cr - Math.floor(cr);
+        const tc = cc - Math.floor(cc);
+        const w00 = (1 - tr) * (1 - tc), w01 = (1 - tr) * tc, w10 = tr * (1 - tc), w11 = tr * tc;
+        const p00 = r0 + c0, p01 = r0 + c1, p10 = r1 + c0, p11 = r1 + c1;
+        for (let k = 0; k < ch; k++) {
+          dd[out + k] = sd[p00 + k]! * w00 + sd[p01 + k]! * w01 + sd[p10 + k]! * w10 + sd[p11 + k]! * w11;
+        }
+        continue;
+      }
+      cr = mapCoordinate(cr, h, mode);
+      cc = mapCoordinate(cc, w, mode);
       if (Number.isNaN(cr) || Number.isNaN(cc)) {
         for (let k = 0; k < ch; k++) dd[out + k] = s.cval;
         continue;
       }
-      if (s.interpolationOrder === 0) {
-        const at = src.offset + tapIndex(Math.floor(cr + 0.5), h, reflect) * rowStride + tapIndex(Math.floor(cc + 0.5), w, reflect) * ch;
-        for (let k = 0; k < ch; k++) dd[out + k] = sd[at + k]!;
-        continue;
-      }
-      const fr = Math.floor(cr);
-      const fc = Math.floor(cc);
-      const tr = cr - fr;
-      const tc = cc - fc;
-      const r0 = src.offset + tapIndex(fr, h, reflect) * rowStride;
-      const r1 = src.offset + tapIndex(fr + 1, h, reflect) * rowStride;
-      const c0 = tapIndex(fc, w, reflect) * ch;
-      const c1 = tapIndex(fc + 1, w, reflect) * ch;
-      const w00 = (1 - tr) * (1 - tc), w01 = (1 - tr) * tc, w10 = tr * (1 - tc), w11 = tr * tc;
-      for (let k = 0; k < ch; k++) {
-        dd[out + k] = sd[r0 + c0 + k]! * w00 + sd[r0 + c1 + k]! * w01 + sd[r1 + c0 + k]! * w10 + sd[r1 + c1 + k]! * w11;
-      }
+      const at = base + tapIndex(Math.floor(cr + 0.5), h, reflect) * rowStride + tapIndex(Math.floor(cc + 0.5), w, reflect) * ch;
+      for (let k = 0; k < ch; k++) dd[out + k] = sd[at + k]!;
     }
   }
 }

@@ -1,0 +1,61 @@
+/**
+ * Images to PNG/JPEG bytes the way Keras's `array_to_img(x, scale=True)`
+ * does it (min-max scaled to 0..255, truncated to 8 bits), and writing them
+ * for `saveToDir`. Encoding is pure JavaScript; writing needs Node.
+ */
+import { encode as encodePng } from 'fast-png';
+import jpeg from 'jpeg-js';
+import { InvalidArgumentError } from '../errors.js';
+import type { ImageView } from '../transform/apply.js';
+
+export type ImageFormat = 'png' | 'jpeg' | 'jpg';
+
+export function checkImageFormat(format: unknown, argument: string): ImageFormat {
+  if (format !== 'png' && format !== 'jpeg' && format !== 'jpg') throw new InvalidArgumentError(argument, "'png', 'jpeg' or 'jpg'", format);
+  return format;
+}
+
+/** Keras `array_to_img(x, scale=True)`: x - min, / max, * 255, to uint8 (HWC). */
+export function toUint8(v: ImageView): Uint8Array {
+  const size = v.height * v.width * v.channels;
+  const src = v.data.subarray(v.offset, v.offset + size);
+  let lo = Infinity, hi = -Infinity;
+  for (const x of src) { if (x < lo) lo = x; if (x > hi) hi = x; }
+  const span = hi - lo;
+  const out = new Uint8Array(size);
+  for (let i = 0; i < size; i++) out[i] = span !== 0 ? Math.trunc(((src[i]! - lo) / span) * 255) : 0;
+  return out;
+}
+
+/** Encodes 8-bit HWC pixels (1 to 4 channels) as PNG or JPEG bytes. */
+export function encodeImage(pixels: Uint8Array, height: number, width: number, channels: number, format: ImageFormat): Uint8Array {
+  if (format === 'png') return encodePng({ width, height, data: pixels, channels, depth: 8 });
+  const rgba = new Uint8Array(width * height * 4);
+  for (let p = 0; p < width * height; p++) {
+    for (let k = 0; k < 3; k++) rgba[p * 4 + k] = pixels[p * channels + (channels >= 3 ? k : 0)]!;
+    rgba[p * 4 + 3] = 255;
+  }
+  return new Uint8Array(jpeg.encode({ width, height, data: rgba }, 95).data);
+}
+
+interface NodeFs {
+  statSync(path: string, options: { throwIfNoEntry: false }): { isDirectory(): boolean } | undefined;
+  writeFileSync(path: string, data: Uint8Array): void;
+}
+
+/** Node's `fs`, or a clear error elsewhere (saving files is Node-only). */
+export function nodeFs(argument: string): NodeFs {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const fs = proc?.getBuiltinModule?.('node:fs') as NodeFs | undefined;
+  if (!fs) throw new InvalidArgumentError(argument, 'to be used in Node.js >= 20.16 (writing files needs node:fs)', 'another runtime');
+  return fs;
+}
+
+/** Checks that `dir` is an existing directory (Keras does not create it either). */
+export function checkDirectory(dir: unknown, argument: string): string {
+  if (typeof dir !== 'string' || dir === '') throw new InvalidArgumentError(argument, 'a directory path', dir);
+  if (!nodeFs(argument).statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new InvalidArgumentError(argument, 'an existing directory', dir, 'Create it first.');
+  }
+  return dir;
+}
