@@ -31,8 +31,15 @@ const test = makeShapes(TEST, 2);
 const oneHot = (labels: Int32Array) => tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), CLASS_NAMES.length));
 console.log(`data: ${TRAIN} training and ${TEST} held-out 32x32 RGB images, classes ${CLASS_NAMES.join(', ')}`);
 
-// 1. Training: fit the statistics on the training images, then train on flow() batches.
-const generator = new ImageDataGenerator({ featurewiseCenter: true, featurewiseStdNormalization: true });
+// 1. Training: fit the statistics on the training images, then train on augmented flow() batches.
+const generator = new ImageDataGenerator({
+  featurewiseCenter: true,
+  featurewiseStdNormalization: true,
+  rotationRange: 10,
+  widthShiftRange: 0.1,
+  heightShiftRange: 0.1,
+  horizontalFlip: true,
+});
 await generator.fit({ data: train.images, shape: train.shape });
 console.log(`fitted mean ${fmt(generator.mean!)} std ${fmt(generator.std!)}`);
 
