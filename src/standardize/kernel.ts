@@ -17,11 +17,6 @@ export interface ElementwiseSteps {
   std: Float32Array | null;
 }
 
-/** True when the steps change nothing, so callers can skip the pass. */
-export function isIdentity(s: ElementwiseSteps): boolean {
-  return s.rescale === null && !s.samplewiseCenter && !s.samplewiseStdNormalization && s.mean === null && s.std === null;
-}
-
 /**
  * Standardizes `count` NHWC images of `size` values with `channels`
  * channels from `src` (image i at `srcStart(i)`) into `dst` (image i at

@@ -50,12 +50,6 @@ export function completeParams(params: Partial<TransformParams>, argument = 'par
   return { ...p, flipHorizontal: Boolean(p.flipHorizontal), flipVertical: Boolean(p.flipVertical) };
 }
 
-/** True when the parameters change nothing. */
-export function isIdentity(p: TransformParams): boolean {
-  return p.theta === 0 && p.tx === 0 && p.ty === 0 && p.shear === 0 && p.zx === 1 && p.zy === 1 &&
-    !p.flipHorizontal && !p.flipVertical && p.channelShiftIntensity === null && p.brightness === null;
-}
-
 /**
  * One shift draw, as Keras: an integer n >= 1 picks from 0..n-1 with a random
  * sign, a list picks an element with a random sign, a float r is uniform in
