@@ -18,7 +18,9 @@ import { applyTransformTo } from './transform/apply.js';
 import { type TransformParams, completeParams, drawTransform } from './transform/params.js';
 import { type ImageDataGeneratorArgs, type ImageDataGeneratorConfig, type PreprocessingFunction, resolveConfig } from './options/args.js';
 import { argsFromKerasConfig } from './options/keras.js';
+import { zcaMatrix } from './linalg/zca.js';
 import { ChannelMoments } from './stats/channelMoments.js';
+import { GramAccumulator } from './stats/gram.js';
 import { type ElementwiseSteps, standardizeImages } from './standardize/kernel.js';
 
 /** Data for `fit`: one rank-4 array, or an (async) iterable of rank-4 batches streamed in one pass. */
@@ -58,7 +60,9 @@ export interface FitOptions {
 export class ImageDataGenerator {
   /** The options after defaults, validation and Keras's overrides. */
   readonly config: Readonly<ImageDataGeneratorConfig>;
-  private stats: FittedStatistics = { mean: null, std: null };
+  private stats: FittedStatistics = { mean: null, std: null, zca: null };
+  /** The ZCA matrix as a tensor, made on first use and kept (one tensor) until the statistics change. */
+  private zcaTensor: tf.Tensor2D | null = null;
   /** Whether any augmentation option is on (flow draws transforms only then). */
   private readonly augments: boolean;
 
@@ -101,10 +105,8 @@ export class ImageDataGenerator {
     const augment = options.augment ?? false;
     const random = augment ? singleGenerator(this.config.rng, options.seed === undefined ? randomSeed() : checkSeed(options.seed)) : null;
     const { dataFormat, rescale, featurewiseCenter, featurewiseStdNormalization, zcaWhitening } = this.config;
-    if (zcaWhitening) {
-      throw new ImageDataGeneratorError('`zcaWhitening`: fitting the ZCA matrix is not implemented yet in this version.');
-    }
     let moments: ChannelMoments | null = null;
+    let gram: GramAccumulator | null = null;
     let first: ImageBatch['shape'] | null = null;
     let seen = 0;
     let index = 0;
@@ -116,25 +118,34 @@ export class ImageDataGenerator {
       } else if (batch.shape.slice(1).some((d, i) => d !== first![i + 1])) {
         throw new ShapeError(argument, `images of the same size and channels as the first batch ([${first.slice(1)}] in NHWC)`, batch.shape);
       }
-      moments ??= new ChannelMoments(batch.shape[3]);
+      const [n, h, w, c] = batch.shape;
+      moments ??= new ChannelMoments(c);
+      if (zcaWhitening) gram ??= new GramAccumulator(h * w * c, this.config.zcaMaxBytes);
+      const accumulate = (data: Float32Array, scale: number) => {
+        moments!.add({ data, shape: batch.shape }, scale, seen, argument);
+        gram?.add(data, n, scale);
+      };
       if (random === null) {
-        moments.add(batch, rescale ?? 1, seen, argument);
+        accumulate(batch.data, rescale ?? 1);
       } else {
-        const [n, h, w, c] = batch.shape;
         const scaled = { data: rescale ? batch.data.map((v) => v * rescale) : batch.data, shape: batch.shape };
         for (let r = 0; r < rounds; r++) {
-          const augmented = this.transformSamples(scaled, (i) => i * h * w * c, n, () => this.draw(batch.shape, random));
-          moments.add({ data: augmented, shape: batch.shape }, 1, seen, argument);
+          accumulate(this.transformSamples(scaled, (i) => i * h * w * c, n, () => this.draw(batch.shape, random)), 1);
         }
       }
       seen += batch.shape[0];
       index++;
     }
-    if (moments === null || seen === 0) throw new InvalidArgumentError('x', 'at least one image', 'no images');
-    this.stats = {
+    if (moments === null || first === null || seen === 0) throw new InvalidArgumentError('x', 'at least one image', 'no images');
+    this.setStatistics({
       mean: featurewiseCenter ? Float32Array.from(moments.mean) : null,
       std: featurewiseStdNormalization ? Float32Array.from(moments.variance(), Math.sqrt) : null,
-    };
+      zca: gram && {
+        // Keras centres with the per-channel mean before the SVD.
+        matrix: zcaMatrix(gram.centred(Float64Array.from({ length: gram.features }, (_, f) => moments!.mean[f % first![3]]!)), gram.features, gram.count, this.config.zcaEpsilon),
+        imageShape: [first[1], first[2], first[3]],
+      },
+    });
     return this;
   }
 
@@ -230,7 +241,7 @@ export class ImageDataGenerator {
       );
     }
     const generator = new ImageDataGenerator({ ...(stored as ImageDataGeneratorArgs), preprocessingFunction: options.preprocessingFunction ?? null });
-    generator.stats = decodeStatistics(statistics, generator.config.dataFormat);
+    generator.setStatistics(decodeStatistics(statistics, generator.config.dataFormat));
     return generator;
   }
 
@@ -240,7 +251,7 @@ export class ImageDataGenerator {
     const { mean, std } = this.stats;
     if (c.featurewiseCenter && !mean) throw new NotFittedError('featurewiseCenter', 'mean');
     if (c.featurewiseStdNormalization && !std) throw new NotFittedError('featurewiseStdNormalization', 'std');
-    if (c.zcaWhitening) throw new NotFittedError('zcaWhitening', 'zcaWhiteningMatrix');
+    if (c.zcaWhitening && !this.stats.zca) throw new NotFittedError('zcaWhitening', 'zcaWhiteningMatrix');
     const fitted = mean ?? std;
     if (fitted && fitted.length !== channels) {
       throw new ShapeError('x', `${fitted.length} channels, as in the data the generator was fitted on`, shape);
@@ -266,14 +277,36 @@ export class ImageDataGenerator {
     const fn = this.config.preprocessingFunction;
     if (fn === null) {
       standardizeImages(images.data, start, out, count, size, c, steps);
-      return out;
+      return this.whiten(out, count, images.shape);
     }
     for (let i = 0; i < count; i++) {
       const image = images.data.subarray(start(i), start(i) + size);
       out.set(this.preprocess(fn, image.slice(), [h, w, c]), i * size);
     }
     standardizeImages(out, (i) => i * size, out, count, size, c, steps);
-    return out;
+    return this.whiten(out, count, images.shape);
+  }
+
+  /** Keras's last standardize step, `flat(x) @ W`, as one matrix product for the batch (on the tf backend). */
+  private whiten(flat: Float32Array, count: number, shape: readonly number[]): Float32Array {
+    const zca = this.stats.zca;
+    if (!this.config.zcaWhitening || zca === null || count === 0) return flat;
+    const d = zca.imageShape[0] * zca.imageShape[1] * zca.imageShape[2];
+    if (flat.length !== count * d) {
+      throw new ShapeError('x', `images of shape [${zca.imageShape}] (NHWC), the size the ZCA matrix was fitted on`, shape);
+    }
+    this.zcaTensor ??= tf.tensor2d(zca.matrix, [d, d]);
+    const w = this.zcaTensor;
+    const product = tf.tidy(() => tf.matMul(tf.tensor2d(flat, [count, d]), w).dataSync() as Float32Array);
+    flat.set(product);
+    return flat;
+  }
+
+  /** Replaces the fitted statistics (and drops the cached ZCA tensor). */
+  private setStatistics(stats: FittedStatistics): void {
+    this.zcaTensor?.dispose();
+    this.zcaTensor = null;
+    this.stats = stats;
   }
 
   /** Runs the user's preprocessing function on one NHWC image, in the user's data format. */

@@ -74,3 +74,19 @@ export class NotFittedError extends ImageDataGeneratorError {
     );
   }
 }
+
+/** A ZCA fit would need more memory than the budget (`zcaMaxBytes`). */
+export class MemoryBudgetError extends InvalidArgumentError {
+  constructor(
+    readonly features: number,
+    readonly bytesNeeded: number,
+    readonly budget: number,
+  ) {
+    super(
+      'zcaMaxBytes',
+      `at least ${bytesNeeded} bytes for ZCA on ${features} features (three ${features} x ${features} float64 matrices)`,
+      budget,
+      'Downscale the images (ZCA memory grows with the fourth power of the side), or raise `zcaMaxBytes` if the machine has the memory.',
+    );
+  }
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ImageDataGenerator, ImageDataGeneratorError, NonFiniteDataError, ShapeError,
+  ImageDataGenerator, MemoryBudgetError, NonFiniteDataError, ShapeError,
 } from '../src/index.js';
 import { behaviour, casesOf, fixtureArray, maxAbsDiff } from './helpers/fixtures.js';
 import { captureWarningsAsync, fromFixtureConfig, testData } from './helpers/generators.js';
@@ -27,11 +27,24 @@ describe('fit matches Keras (fit fixtures)', () => {
       }
     });
   }
-  // ZCA fixtures: the ZCA matrix is its own issue; fit refuses clearly until then.
-  it('refuses zcaWhitening with a clear error until ZCA lands', async () => {
-    const c = zca[0]!;
-    const g = fromFixtureConfig(c.config);
-    await expect(g.fit(fixtureArray(c.inputs.x))).rejects.toThrow(ImageDataGeneratorError);
+  for (const c of zca) {
+    it(`${c.id}: ZCA matrix within 1e-4 relative Frobenius of Keras's float64 result`, async () => {
+      const g = fromFixtureConfig(c.config);
+      await g.fit(fixtureArray(c.inputs.x));
+      const ours = g.toJSON().statistics.zcaWhiteningMatrix!.values;
+      const keras = fixtureArray(c.expected.zca_whitening_matrix_f64).data;
+      let num = 0, den = 0;
+      for (let i = 0; i < keras.length; i++) { num += (ours[i]! - keras[i]!) ** 2; den += keras[i]! ** 2; }
+      expect(Math.sqrt(num / den)).toBeLessThan(1e-4);
+    });
+  }
+
+  it('refuses a ZCA fit over the memory budget before allocating, naming d and the bytes', async () => {
+    const g = new ImageDataGenerator({ zcaWhitening: true, zcaMaxBytes: 1e6 });
+    const err = await captureWarningsAsync(() => g.fit({ data: new Float32Array(2 * 32 * 32 * 3), shape: [2, 32, 32, 3] })).catch((e) => e);
+    expect(err).toBeInstanceOf(MemoryBudgetError);
+    expect(err.message).toContain('3072 features');
+    expect(err.message).toContain(String(3 * 3072 * 3072 * 8));
   });
 });
 

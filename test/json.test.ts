@@ -24,6 +24,21 @@ describe('toJSON / fromJSON', () => {
     }
   });
 
+  it('round-trips a ZCA generator (Keras-order matrix, both data formats) bit for bit, without leaking tensors', async () => {
+    for (const dataFormat of ['channelsLast', 'channelsFirst'] as const) {
+      const small = { data: x.data.subarray(0, 16 * 2 * 3 * 3), shape: [16, 2, 3, 3] };
+      const g = await new ImageDataGenerator({ zcaWhitening: true, featurewiseCenter: true, dataFormat }).fit(small);
+      const loaded = ImageDataGenerator.fromJSON(JSON.parse(JSON.stringify(g.toJSON())));
+      const a = g.standardize(small);
+      const before = tf.memory().numTensors;
+      for (let i = 0; i < 50; i++) loaded.standardize(small).dispose();
+      const b = loaded.standardize(small);
+      expect(tf.memory().numTensors - before).toBeLessThanOrEqual(2); // b, and the cached matrix of `loaded`
+      expect(Buffer.from(b.dataSync().buffer).equals(Buffer.from(a.dataSync().buffer))).toBe(true);
+      tf.dispose([a, b]);
+    }
+  });
+
   it('an unfitted generator round-trips and still refuses to standardize', () => {
     const g = new ImageDataGenerator({ featurewiseCenter: true });
     const loaded = ImageDataGenerator.fromJSON(JSON.parse(JSON.stringify(g.toJSON())));

@@ -32,6 +32,8 @@ export interface ImageDataGeneratorArgs {
   zcaWhitening?: boolean;
   /** Added to the singular values in ZCA. Keras: `zca_epsilon`. Default 1e-6. */
   zcaEpsilon?: number;
+  /** Memory budget for fitting ZCA, bytes; a larger fit is refused before allocating. Not a Keras option. Default 2 GiB. */
+  zcaMaxBytes?: number;
   /** Random rotation range, degrees. Keras: `rotation_range`. Default 0. */
   rotationRange?: number;
   /** Random horizontal shift. Keras: `width_shift_range`. Default 0. */
@@ -90,6 +92,7 @@ export const DEFAULTS: Readonly<ImageDataGeneratorConfig> = Object.freeze({
   samplewiseStdNormalization: false,
   zcaWhitening: false,
   zcaEpsilon: 1e-6,
+  zcaMaxBytes: 2 ** 31,
   rotationRange: 0,
   widthShiftRange: 0,
   heightShiftRange: 0,
@@ -114,7 +117,7 @@ const BOOLEAN_KEYS = [
   'featurewiseCenter', 'samplewiseCenter', 'featurewiseStdNormalization', 'samplewiseStdNormalization',
   'zcaWhitening', 'horizontalFlip', 'verticalFlip',
 ] as const;
-const NON_NEGATIVE_KEYS = ['zcaEpsilon', 'rotationRange', 'shearRange', 'channelShiftRange'] as const;
+const NON_NEGATIVE_KEYS = ['zcaEpsilon', 'zcaMaxBytes', 'rotationRange', 'shearRange', 'channelShiftRange'] as const;
 const KNOWN_KEYS = new Set<string>(Object.keys(DEFAULTS));
 
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
