@@ -5,7 +5,7 @@
  * carry the fitted state to wherever the model is served.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ImageDataGeneratorError, InvalidArgumentError, NotFittedError, ShapeError } from './errors.js';
+import { InvalidArgumentError, NotFittedError, ShapeError } from './errors.js';
 import type { ArrayInput } from './input/dense.js';
 import { type ImageBatch, type ImageInput, fromImageBatch, toImageBatch, userShape } from './input/imageBatch.js';
 import {
