@@ -18,6 +18,8 @@ import { applyTransformTo } from './transform/apply.js';
 import { type TransformParams, completeParams, drawTransform } from './transform/params.js';
 import { type ImageDataGeneratorArgs, type ImageDataGeneratorConfig, type PreprocessingFunction, resolveConfig } from './options/args.js';
 import { argsFromKerasConfig } from './options/keras.js';
+import { asFileError, fromArtifacts, toArtifacts } from './io/artifacts.js';
+import { MANIFEST_FILE, readGeneratorFiles, writeGeneratorFiles } from './io/generatorFiles.js';
 import { zcaMatrix } from './linalg/zca.js';
 import { ChannelMoments } from './stats/channelMoments.js';
 import { GramAccumulator } from './stats/gram.js';
@@ -37,6 +39,21 @@ async function* batchesOf(x: FitInput): AsyncGenerator<ImageInput> {
   if (isStream(x)) yield* x;
   else yield x;
 }
+
+/** A tf.io handler for `target`, or null when it names a plain directory (or file://) for Node files. */
+function ioHandler(target: string | tf.io.IOHandler, argument: string): tf.io.IOHandler | null {
+  if (typeof target !== 'string') {
+    if (target === null || typeof target !== 'object') throw new InvalidArgumentError(argument, 'a directory path, a tf.io URL or a tf.io handler', target);
+    return target;
+  }
+  if (target === '') throw new InvalidArgumentError(argument, 'a directory path, a tf.io URL or a tf.io handler', target);
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(target) || target.startsWith('file://')) return null;
+  const handlers = argument === 'dest' ? tf.io.getSaveHandlers(target) : tf.io.getLoadHandlers(target);
+  if (handlers.length === 0) throw new InvalidArgumentError(argument, 'a directory path or a tf.io URL with a registered handler', target);
+  return handlers[0]!;
+}
+
+const stripFileScheme = (path: string) => path.replace(/^file:\/\//, '');
 
 /** Whether any random augmentation option is on. */
 function hasAugmentation(c: ImageDataGeneratorConfig): boolean {
@@ -243,6 +260,48 @@ export class ImageDataGenerator {
     const generator = new ImageDataGenerator({ ...(stored as ImageDataGeneratorArgs), preprocessingFunction: options.preprocessingFunction ?? null });
     generator.setStatistics(decodeStatistics(statistics, generator.config.dataFormat));
     return generator;
+  }
+
+  /**
+   * Saves options and fitted statistics. `dest` is a directory path in Node
+   * (`generator.json` + `generator.weights.bin`, written atomically), a tf.io
+   * URL such as `indexeddb://name`, or any tf.io save handler (e.g.
+   * `tf.io.withSaveHandler`).
+   */
+  async save(dest: string | tf.io.IOHandler): Promise<void> {
+    const { manifest, weights } = toArtifacts(this.toJSON());
+    const handler = ioHandler(dest, 'dest');
+    if (handler === null) return writeGeneratorFiles(stripFileScheme(dest as string), manifest, weights);
+    if (!handler.save) throw new InvalidArgumentError('dest', 'a tf.io handler with a save method', dest);
+    const weightSpecs = manifest.weights.map((w) => ({ name: w.name, shape: w.shape, dtype: w.dtype }));
+    await handler.save({ modelTopology: manifest as unknown as object, weightSpecs, weightData: weights.slice().buffer, format: manifest.format });
+  }
+
+  /**
+   * Loads a generator saved with `save` (a directory path in Node, a tf.io URL
+   * or load handler). Verifies format version, sizes, checksum and shapes;
+   * problems throw `CorruptFileError` naming the file.
+   */
+  static async load(src: string | tf.io.IOHandler, options: { preprocessingFunction?: PreprocessingFunction } = {}): Promise<ImageDataGenerator> {
+    const handler = ioHandler(src, 'src');
+    let state: GeneratorState;
+    let file: string;
+    if (handler === null) {
+      const dir = stripFileScheme(src as string);
+      state = await readGeneratorFiles(dir);
+      file = `${dir}/${MANIFEST_FILE}`;
+    } else {
+      if (!handler.load) throw new InvalidArgumentError('src', 'a tf.io handler with a load method', src);
+      const a = await handler.load();
+      file = typeof src === 'string' ? src : 'the tf.io handler';
+      const weights = a.weightData === undefined ? new Uint8Array(0) : new Uint8Array(tf.io.CompositeArrayBuffer.join(a.weightData));
+      state = fromArtifacts(a.modelTopology, weights, { manifest: `${file} (manifest)`, weights: `${file} (weights)` });
+    }
+    try {
+      return ImageDataGenerator.fromJSON(state, options);
+    } catch (e) {
+      return asFileError(e, file);
+    }
   }
 
   /** The elementwise steps for images with `channels` channels; throws if a needed statistic is missing. */

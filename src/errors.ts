@@ -90,3 +90,13 @@ export class MemoryBudgetError extends InvalidArgumentError {
     );
   }
 }
+
+/** A saved generator file is missing, truncated, corrupted, of another version, or inconsistent. */
+export class CorruptFileError extends ImageDataGeneratorError {
+  constructor(
+    readonly file: string,
+    readonly problem: string,
+  ) {
+    super(`${file}: ${problem}`);
+  }
+}

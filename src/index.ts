@@ -12,5 +12,5 @@ export { useBestBackend, BACKEND_PREFERENCE, type BackendName, type BackendChoic
 export { ensureWasmConv2DBackpropFilter } from './backend/wasmConvGradient.js';
 export { setWarningHandler, type GeneratorWarning, type WarningHandler } from './warnings.js';
 export {
-  ImageDataGeneratorError, InvalidArgumentError, ShapeError, NonFiniteDataError, NotFittedError, MemoryBudgetError,
+  ImageDataGeneratorError, InvalidArgumentError, ShapeError, NonFiniteDataError, NotFittedError, MemoryBudgetError, CorruptFileError,
 } from './errors.js';
