@@ -6,11 +6,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError, NotFittedError, ShapeError } from './errors.js';
-import type { ArrayInput } from './input/dense.js';
 import { type ImageBatch, type ImageInput, fromImageBatch, toImageBatch, userShape } from './input/imageBatch.js';
 import {
-  type FittedStatistics, type GeneratorState, checkEnvelope, decodeStatistics, encodeState,
+  type FittedStatistics, type GeneratorState, checkEnvelope, decodeStatistics, encodeState, statisticShape,
 } from './io/jsonState.js';
+import { parseNpy } from './io/npy.js';
+import { type ArrayInput, toDense } from './input/dense.js';
 import { ArrayIterator, type FlowInput, type FlowOptions } from './iterators/ArrayIterator.js';
 import { type RandomGenerator, checkSeed, randomSeed } from './random/random.js';
 import { singleGenerator } from './random/streams.js';
@@ -24,6 +25,38 @@ import { zcaMatrix } from './linalg/zca.js';
 import { ChannelMoments } from './stats/channelMoments.js';
 import { GramAccumulator } from './stats/gram.js';
 import { type ElementwiseSteps, standardizeImages } from './standardize/kernel.js';
+
+/** A statistic fitted in Python: `.npy` bytes, a `.npy` file path (Node), or any array form. */
+export type KerasArray = Uint8Array | ArrayBuffer | string | ArrayInput;
+
+/** Statistics exported from a Keras `ImageDataGenerator` (see README, "Statistics fitted in Python"). */
+export interface KerasStatistics {
+  /** The keyword arguments the Python generator was built with (snake_case). */
+  config: Record<string, unknown>;
+  /** `datagen.mean`: shape (1,1,C), (C,1,1) or (C,). */
+  mean?: KerasArray | null;
+  /** `datagen.std`. */
+  std?: KerasArray | null;
+  /** `datagen.zca_whitening_matrix`: (d, d). */
+  zcaWhiteningMatrix?: KerasArray | null;
+  /** One image's shape in the data format, required with the ZCA matrix (Keras does not record it). */
+  imageShape?: number[];
+}
+
+async function readKerasArray(value: KerasArray, argument: string): Promise<{ data: Float32Array; shape: number[] }> {
+  if (typeof value === 'string') {
+    const fs = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.('node:fs') as
+      | { promises: { readFile(path: string): Promise<Uint8Array> } } | undefined;
+    if (!fs) throw new InvalidArgumentError(argument, '.npy bytes or an array outside Node.js', 'a file path');
+    const bytes = await fs.promises.readFile(value).catch(() => {
+      throw new InvalidArgumentError(argument, 'a readable .npy file', value);
+    });
+    return parseNpy(bytes, `${argument} (${value})`);
+  }
+  if (value instanceof ArrayBuffer) return parseNpy(new Uint8Array(value), argument);
+  if (value instanceof Uint8Array) return parseNpy(value, argument);
+  return toDense(value, argument);
+}
 
 /** Data for `fit`: one rank-4 array, or an (async) iterable of rank-4 batches streamed in one pass. */
 export type FitInput = ImageInput | Iterable<ImageInput> | AsyncIterable<ImageInput>;
@@ -91,6 +124,37 @@ export class ImageDataGenerator {
   /** Builds a generator from Keras's Python keyword arguments (`{featurewise_center: true, data_format: 'channels_last', ...}`). */
   static fromKerasConfig(config: Record<string, unknown>): ImageDataGenerator {
     return new ImageDataGenerator(argsFromKerasConfig(config));
+  }
+
+  /**
+   * Builds a generator from statistics fitted in Python by Keras: its config
+   * dict plus `mean`, `std` and `zca_whitening_matrix` as `.npy` files or
+   * arrays. Its `standardize` then matches Keras's.
+   */
+  static async fromKeras(stats: KerasStatistics): Promise<ImageDataGenerator> {
+    if (stats === null || typeof stats !== 'object') throw new InvalidArgumentError('stats', '{config, mean?, std?, zcaWhiteningMatrix?}', stats);
+    const generator = ImageDataGenerator.fromKerasConfig(stats.config);
+    const format = generator.config.dataFormat;
+    const state = generator.toJSON();
+    for (const name of ['mean', 'std'] as const) {
+      const value = stats[name];
+      if (value == null) continue;
+      const { data, shape } = await readKerasArray(value, name);
+      const channels = data.length;
+      const accepted = [[channels], statisticShape(channels, format)];
+      if (!accepted.some((s) => s.length === shape.length && s.every((d, i) => d === shape[i]))) {
+        throw new ShapeError(name, `shape (${channels},) or (${statisticShape(channels, format)}) for '${format}'`, shape);
+      }
+      state.statistics[name] = { shape: statisticShape(channels, format), values: Array.from(data) };
+    }
+    if (stats.zcaWhiteningMatrix != null) {
+      const { data, shape } = await readKerasArray(stats.zcaWhiteningMatrix, 'zcaWhiteningMatrix');
+      if (!Array.isArray(stats.imageShape)) {
+        throw new InvalidArgumentError('imageShape', `one image's shape in '${format}' order, needed with the ZCA matrix`, stats.imageShape);
+      }
+      state.statistics.zcaWhiteningMatrix = { shape, imageShape: stats.imageShape, values: Array.from(data) };
+    }
+    return ImageDataGenerator.fromJSON(state);
   }
 
   /** The options (camelCase), as accepted by the constructor. */
