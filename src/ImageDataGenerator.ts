@@ -8,9 +8,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError, NotFittedError, ShapeError } from './errors.js';
 import { type ImageBatch, type ImageInput, fromImageBatch, toImageBatch, userShape } from './input/imageBatch.js';
 import {
-  type FittedStatistics, type GeneratorState, checkEnvelope, decodeStatistics, encodeState, statisticShape,
+  type FittedStatistics, type GeneratorState, checkEnvelope, decodeStatistics, encodeState, featureOrder, permuteMatrix,
+  statisticShape,
 } from './io/jsonState.js';
 import { parseNpy } from './io/npy.js';
+import { ImageStandardization } from './layers/ImageStandardization.js';
 import { type ArrayInput, toDense } from './input/dense.js';
 import { ArrayIterator, type FlowInput, type FlowOptions } from './iterators/ArrayIterator.js';
 import { type RandomGenerator, checkSeed, randomSeed } from './random/random.js';
@@ -301,6 +303,44 @@ export class ImageDataGenerator {
     return this.transformedTensor(batch, () => params, 3) as tf.Tensor3D;
   }
 
+  /**
+   * The standardization as a tfjs-layers layer (`ImageStandardization`,
+   * registered for serialization) holding the fitted statistics as
+   * non-trainable weights. Put it first in a model: the model then takes raw
+   * images, and `model.save()` / `tf.loadLayersModel()` carry the
+   * normalization along (import this package before loading).
+   */
+  toLayer(args: { inputShape?: number[]; name?: string } = {}): ImageStandardization {
+    const c = this.config;
+    if (c.preprocessingFunction) {
+      throw new InvalidArgumentError(
+        'preprocessingFunction',
+        'null for toLayer(): a JavaScript function cannot be saved inside a model',
+        c.preprocessingFunction,
+        'Build the generator without it and put a registered tfjs layer doing the same work before generator.toLayer().',
+      );
+    }
+    this.requireFitted();
+    const { mean, std, zca } = this.stats;
+    const zcaKerasOrder = c.zcaWhitening && zca ? permuteMatrix(zca.matrix, featureOrder(zca.imageShape, c.dataFormat), false) : null;
+    return new ImageStandardization(
+      {
+        ...(args.inputShape ? { inputShape: args.inputShape } : {}),
+        ...(args.name ? { name: args.name } : {}),
+        rescale: c.rescale,
+        samplewiseCenter: c.samplewiseCenter,
+        samplewiseStdNormalization: c.samplewiseStdNormalization,
+        featurewiseCenter: c.featurewiseCenter,
+        featurewiseStdNormalization: c.featurewiseStdNormalization,
+        zcaWhitening: c.zcaWhitening,
+        dataFormat: c.dataFormat,
+        channels: mean?.length ?? std?.length ?? 0,
+        features: zca ? zca.matrix.length ** 0.5 : 0,
+      },
+      { mean: c.featurewiseCenter ? mean : null, std: c.featurewiseStdNormalization ? std : null, zca: zcaKerasOrder },
+    );
+  }
+
   /** Options and fitted statistics as plain JSON data. */
   toJSON(): GeneratorState {
     return encodeState(this.config, this.stats);
@@ -368,13 +408,20 @@ export class ImageDataGenerator {
     }
   }
 
-  /** The elementwise steps for images with `channels` channels; throws if a needed statistic is missing. */
-  private elementwiseSteps(channels: number, shape: readonly number[]): ElementwiseSteps {
+  /** Throws `NotFittedError` for a featurewise or ZCA step whose statistic is missing. */
+  private requireFitted(): void {
     const c = this.config;
-    const { mean, std } = this.stats;
+    const { mean, std, zca } = this.stats;
     if (c.featurewiseCenter && !mean) throw new NotFittedError('featurewiseCenter', 'mean');
     if (c.featurewiseStdNormalization && !std) throw new NotFittedError('featurewiseStdNormalization', 'std');
-    if (c.zcaWhitening && !this.stats.zca) throw new NotFittedError('zcaWhitening', 'zcaWhiteningMatrix');
+    if (c.zcaWhitening && !zca) throw new NotFittedError('zcaWhitening', 'zcaWhiteningMatrix');
+  }
+
+  /** The elementwise steps for images with `channels` channels; throws if a needed statistic is missing. */
+  private elementwiseSteps(channels: number, shape: readonly number[]): ElementwiseSteps {
+    this.requireFitted();
+    const c = this.config;
+    const { mean, std } = this.stats;
     const fitted = mean ?? std;
     if (fitted && fitted.length !== channels) {
       throw new ShapeError('x', `${fitted.length} channels, as in the data the generator was fitted on`, shape);

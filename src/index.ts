@@ -14,3 +14,4 @@ export { setWarningHandler, type GeneratorWarning, type WarningHandler } from '.
 export {
   ImageDataGeneratorError, InvalidArgumentError, ShapeError, NonFiniteDataError, NotFittedError, MemoryBudgetError, CorruptFileError,
 } from './errors.js';
+export { ImageStandardization, type ImageStandardizationArgs } from './layers/ImageStandardization.js';

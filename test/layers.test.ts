@@ -1,0 +1,80 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { describe, expect, it } from 'vitest';
+import { ImageDataGenerator, InvalidArgumentError, NotFittedError } from '../src/index.js';
+import { maxAbsDiff } from './helpers/fixtures.js';
+import { captureWarningsAsync, testData } from './helpers/generators.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+async function saveArtifacts(model: tfl.LayersModel): Promise<tf.io.ModelArtifacts> {
+  let saved: tf.io.ModelArtifacts | null = null;
+  await model.save(tf.io.withSaveHandler(async (a) => {
+    saved = a;
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+  }));
+  return saved!;
+}
+
+describe('toLayer: standardization inside the model', () => {
+  const configs = [
+    { name: 'featurewise + rescale', args: { featurewiseCenter: true, featurewiseStdNormalization: true, rescale: 1 / 255 }, shape: [6, 5, 3] },
+    { name: 'samplewise', args: { samplewiseStdNormalization: true }, shape: [6, 5, 3] },
+    { name: 'channelsFirst featurewise', args: { featurewiseStdNormalization: true, dataFormat: 'channelsFirst' as const }, shape: [3, 6, 5] },
+    { name: 'ZCA', args: { zcaWhitening: true, rescale: 1 / 255 }, shape: [4, 4, 2] },
+    { name: 'ZCA channelsFirst', args: { zcaWhitening: true, dataFormat: 'channelsFirst' as const }, shape: [2, 4, 4] },
+  ];
+  for (const { name, args, shape } of configs) {
+    it(`${name}: the layer equals standardize()`, async () => {
+      const n = 12;
+      const x = { data: testData(n * shape[0]! * shape[1]! * shape[2]!, 4).map((v, i) => v * 255 + (i % 3) * 20), shape: [n, ...shape] };
+      const { result: g } = await captureWarningsAsync(() => new ImageDataGenerator(args).fit(x));
+      const layer = g.toLayer({ inputShape: shape });
+      const model = tfl.sequential({ layers: [layer] });
+      const viaLayer = model.predict(tf.tensor(x.data, x.shape)) as tf.Tensor;
+      const viaStandardize = g.standardize(x);
+      const scale = Math.max(1, ...Array.from(viaStandardize.dataSync(), Math.abs));
+      expect(maxAbsDiff(viaLayer.dataSync(), viaStandardize.dataSync()) / scale).toBeLessThan(1e-5);
+      expect(layer.trainableWeights).toHaveLength(0);
+      tf.dispose([viaLayer, viaStandardize]);
+    });
+  }
+
+  it('a saved model with the layer predicts on raw images, in a fresh process, what the original predicted on standardized ones', async () => {
+    const shape = [8, 8, 3];
+    const n = 10;
+    const x = { data: testData(n * 192, 9).map((v) => v * 255), shape: [n, ...shape] };
+    const g = await new ImageDataGenerator({ featurewiseCenter: true, featurewiseStdNormalization: true, rescale: 1 / 255 }).fit(x);
+    const head = [tfl.layers.conv2d({ filters: 4, kernelSize: 3, activation: 'relu' }), tfl.layers.flatten(), tfl.layers.dense({ units: 3, activation: 'softmax' })];
+    const withLayer = tfl.sequential({ layers: [g.toLayer({ inputShape: shape }), ...head] });
+    const plain = tfl.sequential({ layers: [tfl.layers.inputLayer({ inputShape: shape }), ...head] });
+    const expected = (plain.predict(g.standardize(x)) as tf.Tensor).dataSync();
+
+    const dir = mkdtempSync(join(tmpdir(), 'idg-layer-'));
+    try {
+      const a = await saveArtifacts(withLayer);
+      const weights = new Uint8Array(tf.io.CompositeArrayBuffer.join(a.weightData!));
+      writeFileSync(join(dir, 'model.json'), JSON.stringify({ modelTopology: a.modelTopology, weightSpecs: a.weightSpecs, weightData: Buffer.from(weights).toString('base64'), imageShape: x.shape }));
+      writeFileSync(join(dir, 'images.bin'), Buffer.from(x.data.buffer));
+      execFileSync(process.execPath, ['--import', 'tsx', join(here, 'helpers/predictInFreshProcess.ts'), join(dir, 'model.json'), join(dir, 'images.bin'), join(dir, 'out.bin')], { stdio: 'pipe' });
+      const out = readFileSync(join(dir, 'out.bin'));
+      const got = new Float32Array(out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength));
+      expect(got.length).toBe(expected.length);
+      expect(maxAbsDiff(got, expected)).toBeLessThan(1e-5);
+      expect(JSON.stringify(a.modelTopology)).toContain('"class_name":"ImageStandardization"');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a preprocessing function and unfitted statistics', () => {
+    expect(() => new ImageDataGenerator({ preprocessingFunction: (i) => i }).toLayer()).toThrow(InvalidArgumentError);
+    expect(() => new ImageDataGenerator({ preprocessingFunction: (i) => i }).toLayer()).toThrow(/registered tfjs layer/);
+    expect(() => new ImageDataGenerator({ featurewiseCenter: true }).toLayer()).toThrow(NotFittedError);
+  });
+});
