@@ -15,3 +15,7 @@ export {
   ImageDataGeneratorError, InvalidArgumentError, ShapeError, NonFiniteDataError, NotFittedError, MemoryBudgetError, CorruptFileError,
 } from './errors.js';
 export { ImageStandardization, type ImageStandardizationArgs } from './layers/ImageStandardization.js';
+export { Normalization, type NormalizationArgs, type AdaptInput } from './layers/Normalization.js';
+export {
+  RandomFlip, RandomRotation, RandomTranslation, RandomZoom, RandomContrast, RandomBrightness, type KerasAugmentationArgs,
+} from './layers/kerasAugmentation.js';
