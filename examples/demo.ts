@@ -7,13 +7,13 @@
  *
  *   npm run demo            (TFJS_BACKEND=cpu|wasm|tensorflow to force a backend)
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { encode } from 'fast-png';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ImageDataGenerator, useBestBackend } from '../src/index.js';
-import { loadModel, saveModel, writeFileAtomic } from './modelFiles.js';
+import { loadModel, saveModel } from './modelFiles.js';
 import { CLASS_NAMES, makeShapes } from './shapes.js';
 
 const TRAIN = 3000;
@@ -47,15 +47,16 @@ const trainLabels = oneHot(train.labels);
 const flow = generator.flow({ data: train.images, shape: train.shape }, trainLabels, { batchSize: 32, seed: 42 });
 trainLabels.dispose();
 
+const init = (seed: number) => tfl.initializers.glorotUniform({ seed }); // seeded, so runs repeat
 const model = tfl.sequential({
   layers: [
-    tfl.layers.conv2d({ inputShape: [32, 32, 3], filters: 8, kernelSize: 3, activation: 'relu', padding: 'same' }),
+    tfl.layers.conv2d({ inputShape: [32, 32, 3], filters: 8, kernelSize: 3, activation: 'relu', padding: 'same', kernelInitializer: init(1) }),
     tfl.layers.maxPooling2d({ poolSize: 2 }),
-    tfl.layers.conv2d({ filters: 16, kernelSize: 3, activation: 'relu', padding: 'same' }),
+    tfl.layers.conv2d({ filters: 16, kernelSize: 3, activation: 'relu', padding: 'same', kernelInitializer: init(2) }),
     tfl.layers.maxPooling2d({ poolSize: 2 }),
-    tfl.layers.conv2d({ filters: 32, kernelSize: 3, activation: 'relu', padding: 'same' }),
+    tfl.layers.conv2d({ filters: 32, kernelSize: 3, activation: 'relu', padding: 'same', kernelInitializer: init(3) }),
     tfl.layers.globalAveragePooling2d({}),
-    tfl.layers.dense({ units: CLASS_NAMES.length, activation: 'softmax' }),
+    tfl.layers.dense({ units: CLASS_NAMES.length, activation: 'softmax', kernelInitializer: init(4) }),
   ],
 });
 model.compile({ optimizer: tf.train.adam(0.005), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
@@ -70,31 +71,41 @@ await model.fitDataset(flow.toDataset(), {
   },
 });
 
-// 2. Save the model and the generator's fitted statistics side by side.
-const dir = await mkdtemp(join(tmpdir(), 'idg-demo-'));
-await saveModel(model, join(dir, 'model'));
-await writeFileAtomic(join(dir, 'generator.json'), JSON.stringify(generator.toJSON()));
-console.log(`saved model and generator to ${dir}`);
-model.dispose();
+// 2. Save. Route 1: the model and the generator's statistics side by side.
+//    Route 2: a model that starts with the standardization layer and takes raw images.
+const out = 'demo-output';
+await saveModel(model, join(out, 'model'));
+await generator.save(join(out, 'generator'));
+const embedded = tfl.sequential({ layers: [generator.toLayer({ inputShape: [32, 32, 3] }), ...model.layers] });
+await saveModel(embedded, join(out, 'model-with-standardization'));
+console.log(`saved ${out}/model, ${out}/generator and ${out}/model-with-standardization`);
 
 // 3. Prediction, as a separate program would do it: fresh objects from the files.
-const served = await loadModel(join(dir, 'model'));
-const servedGenerator = ImageDataGenerator.fromJSON(JSON.parse(await readFile(join(dir, 'generator.json'), 'utf8')));
+const served = await loadModel(join(out, 'model'));
+const servedGenerator = await ImageDataGenerator.load(join(out, 'generator'));
+const servedEmbedded = await loadModel(join(out, 'model-with-standardization'));
 
-function accuracy(images: tf.Tensor): number {
+function accuracy(net: tfl.LayersModel, images: tf.Tensor): number {
   return tf.tidy(() => {
-    const predicted = tf.argMax(served.predict(images) as tf.Tensor, -1);
+    const predicted = tf.argMax(net.predict(images) as tf.Tensor, -1);
     return tf.mean(tf.cast(tf.equal(predicted, tf.tensor1d(test.labels, 'int32')), 'float32')).dataSync()[0]!;
   });
 }
 const raw = tf.tensor4d(test.images, test.shape);
 const standardized = servedGenerator.standardize(raw);
-const withStandardize = accuracy(standardized);
-const withoutStandardize = accuracy(raw);
+const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+console.log(`held-out accuracy, model + loaded generator's standardize(): ${pct(accuracy(served, standardized))}`);
+console.log(`held-out accuracy, model with the standardization layer:     ${pct(accuracy(servedEmbedded, raw))}`);
+console.log(`held-out accuracy, raw images without standardize():         ${pct(accuracy(served, raw))}  (the classic mistake)`);
 tf.dispose([raw, standardized]);
-console.log(`held-out accuracy with standardize():    ${(withStandardize * 100).toFixed(1)}%`);
-console.log(`held-out accuracy without standardize(): ${(withoutStandardize * 100).toFixed(1)}%  (the classic mistake)`);
-await rm(dir, { recursive: true, force: true });
+
+// A few held-out images as PNG files for examples/inference.ts.
+await mkdir(join(out, 'samples'), { recursive: true });
+for (let i = 0; i < 8; i++) {
+  const pixels = Uint8Array.from(test.images.subarray(i * 3072, (i + 1) * 3072), (v) => Math.round(v));
+  await writeFile(join(out, 'samples', `${i}_${CLASS_NAMES[test.labels[i]!]}.png`), encode({ width: 32, height: 32, data: pixels, channels: 3, depth: 8 }));
+}
+console.log(`wrote 8 held-out images to ${out}/samples; try: npm run inference -- ${out}/samples/*.png`);
 console.log(`done in ${seconds()} s on ${backend.name}`);
 
 function fmt(a: Float32Array): string {
