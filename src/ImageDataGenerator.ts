@@ -12,6 +12,7 @@ import {
   statisticShape,
 } from './io/jsonState.js';
 import { parseNpy } from './io/npy.js';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { ImageStandardization } from './layers/ImageStandardization.js';
 import { type ArrayInput, toDense } from './input/dense.js';
 import { ArrayIterator, type FlowInput, type FlowOptions } from './iterators/ArrayIterator.js';
@@ -308,18 +309,34 @@ export class ImageDataGenerator {
    * registered for serialization) holding the fitted statistics as
    * non-trainable weights. Put it first in a model: the model then takes raw
    * images, and `model.save()` / `tf.loadLayersModel()` carry the
-   * normalization along (import this package before loading).
+   * normalization along (import this package before loading). With a
+   * `preprocessingFunction`, pass a registered tfjs layer doing the same work
+   * as `preprocessingLayer`; the result is then a small Sequential of both.
    */
-  toLayer(args: { inputShape?: number[]; name?: string } = {}): ImageStandardization {
+  toLayer(args: { inputShape?: number[]; name?: string; preprocessingLayer?: tfl.layers.Layer } = {}): tfl.layers.Layer {
     const c = this.config;
-    if (c.preprocessingFunction) {
+    if (c.preprocessingFunction && !args.preprocessingLayer) {
       throw new InvalidArgumentError(
         'preprocessingFunction',
-        'null for toLayer(): a JavaScript function cannot be saved inside a model',
+        'null for toLayer(), or a `preprocessingLayer` (a registered tfjs layer) doing the same work',
         c.preprocessingFunction,
-        'Build the generator without it and put a registered tfjs layer doing the same work before generator.toLayer().',
+        'A JavaScript function cannot be saved inside a model.',
       );
     }
+    if (args.preprocessingLayer) {
+      const className = (args.preprocessingLayer.constructor as { className?: string }).className;
+      if (!className || !(className in tf.serialization.SerializationMap.getMap().classNameMap)) {
+        throw new InvalidArgumentError('preprocessingLayer', 'a layer class registered with tf.serialization.registerClass', className ?? args.preprocessingLayer);
+      }
+      const { preprocessingLayer, ...rest } = args;
+      const first = rest.inputShape ? [tfl.layers.inputLayer({ inputShape: rest.inputShape })] : [];
+      return tfl.sequential({ layers: [...first, preprocessingLayer, this.standardizationLayer({ name: rest.name })], ...(rest.name ? { name: `${rest.name}_with_preprocessing` } : {}) });
+    }
+    return this.standardizationLayer(args);
+  }
+
+  private standardizationLayer(args: { inputShape?: number[]; name?: string }): ImageStandardization {
+    const c = this.config;
     this.requireFitted();
     const { mean, std, zca } = this.stats;
     const zcaKerasOrder = c.zcaWhitening && zca ? permuteMatrix(zca.matrix, featureOrder(zca.imageShape, c.dataFormat), false) : null;

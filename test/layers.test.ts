@@ -72,9 +72,26 @@ describe('toLayer: standardization inside the model', () => {
     }
   });
 
-  it('refuses a preprocessing function and unfitted statistics', () => {
-    expect(() => new ImageDataGenerator({ preprocessingFunction: (i) => i }).toLayer()).toThrow(InvalidArgumentError);
-    expect(() => new ImageDataGenerator({ preprocessingFunction: (i) => i }).toLayer()).toThrow(/registered tfjs layer/);
+  it('a preprocessing function needs a registered layer doing the same work; unfitted statistics are refused', async () => {
+    class TimesTwo extends tfl.layers.Layer {
+      static className = 'TimesTwoForTest';
+      override call(inputs: tf.Tensor | tf.Tensor[]) {
+        return tf.mul(Array.isArray(inputs) ? inputs[0]! : inputs, 2);
+      }
+    }
+    class NotRegistered extends TimesTwo {
+      static override className = 'NotRegisteredForTest';
+    }
+    tf.serialization.registerClass(TimesTwo);
+    const g = new ImageDataGenerator({ preprocessingFunction: (img) => tf.mul(img, 2) as tf.Tensor3D, featurewiseCenter: true });
+    expect(() => g.toLayer()).toThrow(InvalidArgumentError);
+    expect(() => g.toLayer()).toThrow(/preprocessingLayer/);
+    const x = { data: testData(4 * 3 * 3 * 3, 3), shape: [4, 3, 3, 3] };
+    await g.fit(x);
+    const combined = g.toLayer({ inputShape: [3, 3, 3], preprocessingLayer: new TimesTwo({}) });
+    const y = tfl.sequential({ layers: [combined] }).predict(tf.tensor(x.data, x.shape)) as tf.Tensor;
+    expect(maxAbsDiff(y.dataSync(), g.standardize(x).dataSync())).toBeLessThan(1e-5);
+    expect(() => g.toLayer({ preprocessingLayer: new NotRegistered({}) })).toThrow(/`preprocessingLayer`: expected a layer class registered/);
     expect(() => new ImageDataGenerator({ featurewiseCenter: true }).toLayer()).toThrow(NotFittedError);
   });
 });
