@@ -1,18 +1,18 @@
 /**
- * The base of every flow: batching, endless epochs with a reshuffle per
- * epoch, random access to any batch of any epoch, sync and async iteration,
- * and a `tf.data.Dataset` view. Sources only say how to build a batch from a
- * list of sample indices.
+ * The iterators every flow returns. `BatchIterator` serves batches built in
+ * memory (sync `next()`, plus async iteration); `AsyncBatchIterator` serves
+ * batches that need I/O (files), with bounded prefetch. Both give random
+ * access to any batch of any epoch and a `tf.data.Dataset` view.
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import * as tfd from '@tensorflow/tfjs-data';
 import { InvalidArgumentError } from '../errors.js';
 import type { RandomGenerator } from '../random/random.js';
-import { type RandomMode, RandomStreams } from '../random/streams.js';
+import { EpochSchedule, type Position, type ScheduleArgs } from './schedule.js';
 
 /**
  * One batch. `xs` is the image tensor (or `[images, ...misc]` when misc arrays
- * were given); `ys` and `sampleWeight` are present when given to the flow.
+ * were given); `ys` and `sampleWeight` are present when the flow has them.
  * The caller owns these tensors and must dispose them.
  */
 export type Batch = {
@@ -21,93 +21,40 @@ export type Batch = {
   sampleWeight?: tf.Tensor1D;
 };
 
-export interface BatchIteratorArgs {
-  /** Number of samples in one epoch. */
-  samples: number;
-  /** Samples per batch; the last batch of an epoch may be smaller. Keras: `batch_size`. */
-  batchSize: number;
-  /** Reshuffle the sample order at every epoch. Keras: `shuffle`. */
-  shuffle: boolean;
-  /** Seed of the iterator's own random streams (integer in [0, 2^32)). */
-  seed: number;
-  /** Which random scheme: our default, or Keras's NumPy-seeded one. */
-  randomMode: RandomMode;
-}
+abstract class ScheduledIterator {
+  protected readonly schedule: EpochSchedule;
 
-export abstract class BatchIterator implements IterableIterator<Batch>, AsyncIterable<Batch> {
-  readonly samples: number;
-  readonly batchSize: number;
-  readonly shuffle: boolean;
-  readonly seed: number;
-  private readonly streams: RandomStreams;
-  private cursor = { epoch: 0, batch: 0 };
-  private order: { epoch: number; indices: Int32Array } | null = null;
-
-  protected constructor(args: BatchIteratorArgs) {
-    if (!Number.isInteger(args.batchSize) || args.batchSize < 1) {
-      throw new InvalidArgumentError('batchSize', 'a positive integer', args.batchSize);
-    }
-    if (typeof args.shuffle !== 'boolean') throw new InvalidArgumentError('shuffle', 'a boolean', args.shuffle);
-    this.samples = args.samples;
-    this.batchSize = args.batchSize;
-    this.shuffle = args.shuffle;
-    this.seed = args.seed;
-    this.streams = new RandomStreams(args.randomMode, args.seed, args.samples, this.length, args.shuffle);
+  protected constructor(args: ScheduleArgs) {
+    this.schedule = new EpochSchedule(args);
   }
 
+  get samples(): number {
+    return this.schedule.samples;
+  }
+  get batchSize(): number {
+    return this.schedule.batchSize;
+  }
+  get shuffle(): boolean {
+    return this.schedule.shuffle;
+  }
+  get seed(): number {
+    return this.schedule.seed;
+  }
   /** Batches per epoch: ceil(samples / batchSize). Keras: `len(iterator)`. */
   get length(): number {
-    return Math.ceil(this.samples / this.batchSize);
+    return this.schedule.length;
   }
-
   /** The epoch that `next()` is in (0-based). */
   get epoch(): number {
-    return this.cursor.epoch;
+    return this.schedule.epoch;
   }
-
-  /** The next batch; the stream is endless, moving to a reshuffled epoch after the last batch. */
-  next(): IteratorResult<Batch, never> {
-    const value = this.batch(this.cursor.batch, this.cursor.epoch);
-    this.cursor = this.cursor.batch + 1 < this.length
-      ? { epoch: this.cursor.epoch, batch: this.cursor.batch + 1 }
-      : { epoch: this.cursor.epoch + 1, batch: 0 };
-    return { value, done: false };
-  }
-
-  [Symbol.iterator](): this {
-    return this;
-  }
-
-  async *[Symbol.asyncIterator](): AsyncGenerator<Batch, never> {
-    for (;;) yield this.next().value;
-  }
-
-  /** Goes back to the first batch of epoch 0, so the stream repeats exactly. */
-  reset(): void {
-    this.cursor = { epoch: 0, batch: 0 };
-  }
-
-  /**
-   * Batch `index` of `epoch` (default: the current epoch), without moving the
-   * cursor. Deterministic for a given seed. Keras: `iterator[index]`.
-   */
-  batch(index: number, epoch = this.cursor.epoch): Batch {
-    if (!Number.isInteger(index) || index < 0 || index >= this.length) {
-      throw new InvalidArgumentError('index', `an integer batch index in [0, ${this.length})`, index);
-    }
-    if (!Number.isInteger(epoch) || epoch < 0) throw new InvalidArgumentError('epoch', 'an integer >= 0', epoch);
-    const start = index * this.batchSize;
-    const indices = this.indexOrder(epoch).subarray(start, Math.min(start + this.batchSize, this.samples));
-    return this.makeBatch(indices, () => this.streams.batchGenerator(epoch, index));
-  }
-
-  /** The sample order of `epoch`: a seeded permutation when shuffling, else 0..samples-1. */
+  /** The sample order of `epoch`. */
   indexOrder(epoch: number): Int32Array {
-    if (this.order?.epoch !== epoch) {
-      this.order = { epoch, indices: this.streams.epochOrder(epoch) };
-    }
-    return this.order.indices;
+    return this.schedule.indexOrder(epoch);
   }
+
+  /** Batch `index` of `epoch` (default: the current epoch), without moving the cursor. Keras: `iterator[index]`. */
+  abstract batch(index: number, epoch?: number): Batch | Promise<Batch>;
 
   /**
    * A `tf.data.Dataset` of `{xs, ys}` batches for `model.fitDataset`. Each
@@ -121,11 +68,40 @@ export abstract class BatchIterator implements IterableIterator<Batch>, AsyncIte
       throw new InvalidArgumentError('epochs', 'a positive integer or Infinity', epochs);
     }
     const self = this;
-    return tfd.generator<Batch>(function* () {
+    return tfd.generator<Batch>(async function* () {
       for (let epoch = 0; epoch < epochs; epoch++) {
-        for (let i = 0; i < self.length; i++) yield self.batch(i, epoch);
+        for (let i = 0; i < self.length; i++) yield await self.batch(i, epoch);
       }
-    });
+    } as unknown as () => Iterator<Batch>);
+  }
+}
+
+/** Batches built synchronously in memory. */
+export abstract class BatchIterator extends ScheduledIterator implements IterableIterator<Batch>, AsyncIterable<Batch> {
+  /** The next batch; the stream is endless, moving to a reshuffled epoch after the last batch. */
+  next(): IteratorResult<Batch, never> {
+    return { value: this.build(this.schedule.take()), done: false };
+  }
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Batch, never> {
+    for (;;) yield this.next().value;
+  }
+
+  /** Goes back to the first batch of epoch 0, so the stream repeats exactly. */
+  reset(): void {
+    this.schedule.reset();
+  }
+
+  batch(index: number, epoch?: number): Batch {
+    return this.build(this.schedule.position(index, epoch));
+  }
+
+  private build(position: Position): Batch {
+    return this.makeBatch(this.schedule.indices(position), () => this.schedule.random(position));
   }
 
   /**
@@ -133,4 +109,51 @@ export abstract class BatchIterator implements IterableIterator<Batch>, AsyncIte
    * `random()` gives the generator for this batch's random transforms.
    */
   protected abstract makeBatch(indices: Int32Array, random: () => RandomGenerator): Batch;
+}
+
+/**
+ * Batches that need I/O. `prepare` works on typed arrays (it may run ahead:
+ * up to `prefetch` batches are prepared while the caller trains); tensors are
+ * made only when a batch is handed out, so nothing leaks when a prefetched
+ * batch is dropped by `reset()`.
+ */
+export abstract class AsyncBatchIterator<Prepared> extends ScheduledIterator implements AsyncIterableIterator<Batch> {
+  private queue: Promise<Prepared>[] = [];
+
+  protected constructor(args: ScheduleArgs, private readonly prefetch: number) {
+    super(args);
+    if (!Number.isInteger(prefetch) || prefetch < 0) throw new InvalidArgumentError('prefetch', 'an integer >= 0', prefetch);
+  }
+
+  /** The next batch; endless, reshuffled every epoch. */
+  async next(): Promise<IteratorResult<Batch, never>> {
+    while (this.queue.length <= this.prefetch) this.queue.push(this.prepareAt(this.schedule.take()));
+    const prepared = await this.queue.shift()!;
+    return { value: this.toBatch(prepared), done: false };
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  /** Goes back to the first batch of epoch 0 (prefetched batches are dropped). */
+  reset(): void {
+    for (const pending of this.queue) pending.catch(() => undefined);
+    this.queue = [];
+    this.schedule.reset();
+  }
+
+  async batch(index: number, epoch?: number): Promise<Batch> {
+    return this.toBatch(await this.prepareAt(this.schedule.position(index, epoch)));
+  }
+
+  private prepareAt(position: Position): Promise<Prepared> {
+    return this.prepare(this.schedule.indices(position), () => this.schedule.random(position));
+  }
+
+  /** Loads and processes the given samples into typed arrays. */
+  protected abstract prepare(indices: Int32Array, random: () => RandomGenerator): Promise<Prepared>;
+
+  /** Makes the tensors of a prepared batch. */
+  protected abstract toBatch(prepared: Prepared): Batch;
 }
