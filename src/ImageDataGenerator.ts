@@ -15,7 +15,8 @@ import { parseNpy } from './io/npy.js';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ImageStandardization } from './layers/ImageStandardization.js';
 import { type ArrayInput, toDense } from './input/dense.js';
-import { ArrayIterator, type FlowInput, type FlowOptions } from './iterators/ArrayIterator.js';
+import { ArrayIterator, type FlowContext, type FlowInput, type FlowOptions } from './iterators/ArrayIterator.js';
+import type { DirectoryFlowOptions, DirectoryIterator } from './node/DirectoryIterator.js';
 import { type RandomGenerator, checkSeed, randomSeed } from './random/random.js';
 import { singleGenerator } from './random/streams.js';
 import { applyTransformTo } from './transform/apply.js';
@@ -90,6 +91,17 @@ function ioHandler(target: string | tf.io.IOHandler, argument: string): tf.io.IO
 }
 
 const stripFileScheme = (path: string) => path.replace(/^file:\/\//, '');
+
+/** A one-line terminal progress display: images done, images/s and ETA. */
+function progressLine(stream: { write(s: string): void }, total: number): (done: number) => void {
+  const t0 = Date.now();
+  return (done) => {
+    const seconds = (Date.now() - t0) / 1000;
+    const rate = done / Math.max(seconds, 1e-3);
+    const eta = (total - done) / Math.max(rate, 1e-9);
+    stream.write(`\rfit: ${done}/${total} images  ${Math.round(rate)} images/s  ETA ${eta.toFixed(0)} s${done === total ? '\n' : ''}`);
+  };
+}
 
 /** Whether any random augmentation option is on. */
 function hasAugmentation(c: ImageDataGeneratorConfig): boolean {
@@ -252,15 +264,43 @@ export class ImageDataGenerator {
    * weights when given), endlessly, reshuffled every epoch. Keras: `flow(x, y)`.
    */
   flow(x: FlowInput, y?: ArrayInput | null, options: FlowOptions = {}): ArrayIterator {
-    const { dataFormat, validationSplit, rng: randomMode } = this.config;
-    const process = (images: ImageBatch, indices: Int32Array, random: RandomGenerator | null) => {
-      const size = images.shape[1] * images.shape[2] * images.shape[3];
-      const start = (i: number) => indices[i]! * size;
-      if (random === null || !this.augments) return this.standardizeSamples(images, start, indices.length);
-      const transformed = { data: this.transformSamples(images, start, indices.length, () => this.draw(images.shape, random)), shape: images.shape };
-      return this.standardizeSamples(transformed, (i) => i * size, indices.length, true);
-    };
-    return new ArrayIterator(x, y, options, { dataFormat, validationSplit, randomMode, process });
+    return new ArrayIterator(x, y, options, this.flowContext());
+  }
+
+  /**
+   * Node: batches from a folder with one sub-folder per class, decoded and
+   * resized by sharp in parallel and prefetched, then augmented and
+   * standardized. Iterate with `for await` or `toDataset()`. Keras: `flow_from_directory`.
+   */
+  async flowFromDirectory(directory: string, options: DirectoryFlowOptions = {}): Promise<DirectoryIterator> {
+    const { DirectoryIterator } = await import('./node/DirectoryIterator.js');
+    return DirectoryIterator.create(directory, options, this.flowContext());
+  }
+
+  /**
+   * Node: fits the featurewise statistics (and ZCA) on every image of a
+   * class-folder tree in one streaming pass, in bounded memory. Shows a
+   * progress line on a terminal; `onProgress` receives (done, total).
+   */
+  async fitFromDirectory(
+    directory: string,
+    options: Pick<DirectoryFlowOptions, 'targetSize' | 'colorMode' | 'classes' | 'followLinks' | 'interpolation' | 'keepAspectRatio' | 'onBadImage' | 'batchSize'> &
+      FitOptions & { onProgress?: (done: number, total: number) => void } = {},
+  ): Promise<this> {
+    const { DirectoryIterator } = await import('./node/DirectoryIterator.js');
+    const { augment, rounds, seed, onProgress, ...flowOptions } = options;
+    const files = await DirectoryIterator.create(directory, { ...flowOptions, classMode: null, shuffle: false }, this.flowContext());
+    const stderr = (globalThis as { process?: { stderr?: { isTTY?: boolean; write(s: string): void } } }).process?.stderr;
+    const report = onProgress ?? (stderr?.isTTY ? progressLine(stderr, files.samples) : () => {});
+    await this.fit((async function* () {
+      let done = 0;
+      for await (const batch of files.rawBatches()) {
+        yield batch;
+        done += batch.shape[0];
+        report(done, files.samples);
+      }
+    })(), { augment, rounds, seed });
+    return this;
   }
 
   /**
@@ -507,6 +547,19 @@ export class ImageDataGenerator {
       }
       return toImageBatch(result, { argument: 'preprocessingFunction result', dataFormat: format, allowRank3: true }).batch.data.slice();
     });
+  }
+
+  /** What a flow needs from the generator: layout, split, random scheme and the per-sample pipeline. */
+  private flowContext(): FlowContext {
+    const { dataFormat, validationSplit, rng: randomMode } = this.config;
+    const process = (images: ImageBatch, indices: Int32Array, random: RandomGenerator | null) => {
+      const size = images.shape[1] * images.shape[2] * images.shape[3];
+      const start = (i: number) => indices[i]! * size;
+      if (random === null || !this.augments) return this.standardizeSamples(images, start, indices.length);
+      const transformed = { data: this.transformSamples(images, start, indices.length, () => this.draw(images.shape, random)), shape: images.shape };
+      return this.standardizeSamples(transformed, (i) => i * size, indices.length, true);
+    };
+    return { dataFormat, validationSplit, randomMode, process };
   }
 
   /** One random transform for an image of an NHWC batch. */

@@ -19,3 +19,5 @@ export { Normalization, type NormalizationArgs, type AdaptInput } from './layers
 export {
   RandomFlip, RandomRotation, RandomTranslation, RandomZoom, RandomContrast, RandomBrightness, type KerasAugmentationArgs,
 } from './layers/kerasAugmentation.js';
+export type { DirectoryIterator, DirectoryFlowOptions, ClassMode } from './node/DirectoryIterator.js';
+export type { ColorMode, Interpolation } from './node/decodeImage.js';

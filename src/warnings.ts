@@ -6,7 +6,7 @@
 
 /** A warning: a stable `code` for filtering and a human-readable `message`. */
 export interface GeneratorWarning {
-  code: 'option-override' | 'channel-count' | 'subset-empty';
+  code: 'option-override' | 'channel-count' | 'bad-image';
   message: string;
 }
 

@@ -127,7 +127,11 @@ export abstract class AsyncBatchIterator<Prepared> extends ScheduledIterator imp
 
   /** The next batch; endless, reshuffled every epoch. */
   async next(): Promise<IteratorResult<Batch, never>> {
-    while (this.queue.length <= this.prefetch) this.queue.push(this.prepareAt(this.schedule.take()));
+    while (this.queue.length <= this.prefetch) {
+      const pending = this.prepareAt(this.schedule.take());
+      pending.catch(() => undefined); // a failure surfaces when this batch is awaited, not as an unhandled rejection
+      this.queue.push(pending);
+    }
     const prepared = await this.queue.shift()!;
     return { value: this.toBatch(prepared), done: false };
   }
@@ -138,7 +142,6 @@ export abstract class AsyncBatchIterator<Prepared> extends ScheduledIterator imp
 
   /** Goes back to the first batch of epoch 0 (prefetched batches are dropped). */
   reset(): void {
-    for (const pending of this.queue) pending.catch(() => undefined);
     this.queue = [];
     this.schedule.reset();
   }
