@@ -16,6 +16,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { ImageStandardization } from './layers/ImageStandardization.js';
 import { type ArrayInput, toDense } from './input/dense.js';
 import { ArrayIterator, type FlowContext, type FlowInput, type FlowOptions } from './iterators/ArrayIterator.js';
+import type { DataFrameFlowOptions, DataFrameIterator, Row } from './node/DataFrameIterator.js';
 import type { DirectoryFlowOptions, DirectoryIterator } from './node/DirectoryIterator.js';
 import { type RandomGenerator, checkSeed, randomSeed } from './random/random.js';
 import { singleGenerator } from './random/streams.js';
@@ -275,6 +276,16 @@ export class ImageDataGenerator {
   async flowFromDirectory(directory: string, options: DirectoryFlowOptions = {}): Promise<DirectoryIterator> {
     const { DirectoryIterator } = await import('./node/DirectoryIterator.js');
     return DirectoryIterator.create(directory, options, this.flowContext());
+  }
+
+  /**
+   * Node: batches from images listed in records (or a CSV file), with labels
+   * from other columns, decoded in parallel and prefetched, then augmented and
+   * standardized. Keras: `flow_from_dataframe`.
+   */
+  async flowFromDataFrame(rows: Row[] | string, options: DataFrameFlowOptions = {}): Promise<DataFrameIterator> {
+    const { DataFrameIterator } = await import('./node/DataFrameIterator.js');
+    return DataFrameIterator.create(rows, options, this.flowContext());
   }
 
   /**

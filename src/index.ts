@@ -21,3 +21,5 @@ export {
 } from './layers/kerasAugmentation.js';
 export type { DirectoryIterator, DirectoryFlowOptions, ClassMode } from './node/DirectoryIterator.js';
 export type { ColorMode, Interpolation } from './node/decodeImage.js';
+export type { DataFrameIterator, DataFrameFlowOptions, DataFrameClassMode, Row } from './node/DataFrameIterator.js';
+export type { FileFlowOptions } from './node/FileBatchIterator.js';

@@ -51,7 +51,7 @@ describe('flowFromDirectory', () => {
     expect(Array.from(it.classes)).toEqual([0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2]);
     const b = (await it.next()).value;
     expect((b.xs as tf.Tensor).shape).toEqual([5, 6, 5, 3]);
-    expect(b.ys!.arraySync()).toEqual(new Array(5).fill([1, 0, 0]));
+    expect((b.ys as tf.Tensor).arraySync()).toEqual(new Array(5).fill([1, 0, 0]));
     // Solid colours survive decoding and resizing (nearest); the JPEG to within its compression error.
     const px = (b.xs as tf.Tensor).dataSync();
     expect(Array.from(px.subarray(0, 3))).toEqual([200, 40, 40]);
@@ -63,19 +63,19 @@ describe('flowFromDirectory', () => {
         await expect(g.flowFromDirectory(good, { classMode })).rejects.toThrow(/exactly 2 classes/);
         const two = await g.flowFromDirectory(good, { classMode, classes: ['dog', 'fox'], shuffle: false, batchSize: 10, targetSize: [4, 4] });
         const bb = (await two.next()).value;
-        expect(Array.from(bb.ys!.dataSync())).toEqual([0, 0, 0, 0, 0, 1, 1, 1, 1, 1]);
+        expect(Array.from((bb.ys as tf.Tensor).dataSync())).toEqual([0, 0, 0, 0, 0, 1, 1, 1, 1, 1]);
         dispose(bb);
       } else {
         const sparse = await g.flowFromDirectory(good, { classMode, shuffle: false, batchSize: 5, targetSize: [4, 4] });
         const sb = (await sparse.next()).value;
-        expect(Array.from(sb.ys!.dataSync())).toEqual(expected);
+        expect(Array.from((sb.ys as tf.Tensor).dataSync())).toEqual(expected);
         dispose(sb);
       }
     }
     const input = await g.flowFromDirectory(good, { classMode: 'input', batchSize: 3, targetSize: [4, 4], colorMode: 'grayscale' });
     const ib = (await input.next()).value;
     expect((ib.xs as tf.Tensor).shape).toEqual([3, 4, 4, 1]);
-    expect(ib.ys!.arraySync()).toEqual((ib.xs as tf.Tensor).arraySync());
+    expect((ib.ys as tf.Tensor).arraySync()).toEqual((ib.xs as tf.Tensor).arraySync());
     dispose(ib);
     const none = await g.flowFromDirectory(good, { classMode: null, batchSize: 3, targetSize: [4, 4], colorMode: 'rgba' });
     const nb = (await none.next()).value;
@@ -148,7 +148,7 @@ describe('flowFromDirectory', () => {
     expect(lenient.filenames).toEqual(['a/ok.png', 'b/ok.png']);
     expect(warnings.map((w) => w.code)).toEqual(['bad-image', 'bad-image', 'bad-image']);
     const b = (await lenient.next()).value;
-    expect(Array.from(b.ys!.dataSync())).toEqual([0, 1]);
+    expect(Array.from((b.ys as tf.Tensor).dataSync())).toEqual([0, 1]);
     expect(Array.from((b.xs as tf.Tensor).dataSync().subarray(0, 3))).toEqual([1, 2, 3]);
     dispose(b);
   });
@@ -166,5 +166,57 @@ describe('flowFromDirectory', () => {
     await expect(g.flowFromDirectory(good, { classes: ['cat', 'wolf'] })).rejects.toThrow(InvalidArgumentError);
     await expect(g.flowFromDirectory(good, { subset: 'training' })).rejects.toThrow(/`validationSplit`/);
     expect(readFileSync(join(good, 'cat', 'notes.txt'), 'utf8')).toBe('not an image');
+  });
+});
+
+describe('flowFromDataFrame', () => {
+  it('reads records or a CSV file, drops invalid file names with one warning, and encodes labels per classMode', async () => {
+    const dir = join(root, 'frame');
+    mkdirSync(dir, { recursive: true });
+    const colours: [number, number, number][] = [[10, 0, 0], [20, 0, 0], [30, 0, 0], [40, 0, 0]];
+    colours.forEach((c, i) => writeFileSync(join(dir, `f${i}.png`), solidPng(3, 3, c)));
+    const rows = [
+      { filename: 'f0.png', class: 'zebra', tags: ['zebra', 'ant'], score: 0.5, weight: 1, h: 1, w: 2 },
+      { filename: 'f1.png', class: 'ant', tags: ['ant'], score: 1.5, weight: 2, h: 3, w: 4 },
+      { filename: 'missing.png', class: 'ant', tags: ['ant'], score: 0, weight: 0, h: 0, w: 0 },
+      { filename: 'f2.png', class: 'zebra', tags: ['zebra'], score: 2.5, weight: 3, h: 5, w: 6 },
+      { filename: 'notes.txt', class: 'ant', tags: ['ant'], score: 0, weight: 0, h: 0, w: 0 },
+      { filename: 'f3.png', class: 'ant', tags: [], score: 3.5, weight: 4, h: 7, w: 8 },
+    ];
+    writeFileSync(join(dir, 'notes.txt'), 'x');
+    const g = new ImageDataGenerator();
+    const common = { directory: dir, targetSize: [3, 3] as [number, number], shuffle: false, batchSize: 4 };
+    const { result: cat, warnings } = await captureWarningsAsync(() => g.flowFromDataFrame(rows, { ...common, weightCol: 'weight' }));
+    expect(warnings.map((w) => w.message)).toEqual(["Found 2 invalid image filename(s) in xCol 'filename'. They will be ignored."]);
+    expect(cat.classIndices).toEqual({ ant: 0, zebra: 1 });
+    expect(cat.filenames).toEqual(['f0.png', 'f1.png', 'f2.png', 'f3.png']);
+    const b = (await cat.next()).value;
+    expect((b.ys as tf.Tensor).arraySync()).toEqual([[0, 1], [1, 0], [0, 1], [1, 0]]);
+    expect(Array.from(b.sampleWeight!.dataSync())).toEqual([1, 2, 3, 4]);
+    expect(Array.from((b.xs as tf.Tensor).dataSync().filter((_, i) => i % 27 === 0))).toEqual([10, 20, 30, 40]);
+    dispose(b);
+    tf.dispose(b.sampleWeight!);
+
+    const multi = await g.flowFromDataFrame(rows, { ...common, yCol: 'tags' });
+    expect(((await multi.next()).value.ys as tf.Tensor).arraySync()).toEqual([[1, 1], [1, 0], [0, 1], [0, 0]]);
+    const raw = await g.flowFromDataFrame(rows, { ...common, classMode: 'raw', yCol: 'score' });
+    expect(Array.from(((await raw.next()).value.ys as tf.Tensor).dataSync())).toEqual([0.5, 1.5, 2.5, 3.5]);
+    const raw2 = await g.flowFromDataFrame(rows, { ...common, classMode: 'raw', yCol: ['h', 'w'] });
+    expect(((await raw2.next()).value.ys as tf.Tensor).arraySync()).toEqual([[1, 2], [3, 4], [5, 6], [7, 8]]);
+    const outputs = await g.flowFromDataFrame(rows, { ...common, classMode: 'multi_output', yCol: ['h', 'score'] });
+    const ys = (await outputs.next()).value.ys as tf.Tensor[];
+    expect(ys.map((t) => Array.from(t.dataSync()))).toEqual([[1, 3, 5, 7], [0.5, 1.5, 2.5, 3.5]]);
+    const sparse = await g.flowFromDataFrame(rows, { ...common, classMode: 'sparse', classes: ['zebra'] });
+    expect(sparse.filenames).toEqual(['f0.png', 'f2.png']);
+    expect(Array.from(((await sparse.next()).value.ys as tf.Tensor).dataSync())).toEqual([0, 0]);
+    await expect(g.flowFromDataFrame(rows, { ...common, classMode: 'multi_output', yCol: 'h' })).rejects.toThrow(/`yCol`/);
+
+    const csv = join(dir, 'labels.csv');
+    writeFileSync(csv, 'filename,class,weight\nf0.png,zebra,1\nf1.png,ant,2\nf3.png,ant,4\n');
+    const fromCsv = await new ImageDataGenerator({ validationSplit: 1 / 3 }).flowFromDataFrame(csv, { ...common, subset: 'training', weightCol: 'weight', classMode: 'binary' });
+    expect(fromCsv.filenames).toEqual(['f1.png', 'f3.png']);
+    const cb = (await fromCsv.next()).value;
+    expect(Array.from((cb.ys as tf.Tensor).dataSync())).toEqual([0, 0]);
+    expect(Array.from(cb.sampleWeight!.dataSync())).toEqual([2, 4]);
   });
 });

@@ -7,7 +7,7 @@ import { fromFixtureConfig, testData } from './helpers/generators.js';
 
 const images = (n: number, h = 4, w = 3, c = 3, seed = 1) => ({ data: testData(n * h * w * c, seed), shape: [n, h, w, c] });
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
-const labelsOf = (b: Batch) => Array.from(b.ys!.dataSync());
+const labelsOf = (b: Batch) => Array.from((b.ys as tf.Tensor).dataSync());
 const dispose = (b: Batch) => tf.dispose([b.xs, b.ys, b.sampleWeight].flat().filter((t): t is tf.Tensor => t !== undefined));
 
 describe('flow matches Keras (flow fixtures without augmentation)', () => {

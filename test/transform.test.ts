@@ -131,7 +131,7 @@ describe('Keras flow epochs with rng numpy (flow fixtures)', () => {
       });
       for (const expected of c.batches) {
         const b = it.next().value;
-        expect(Array.from(b.ys!.dataSync())).toEqual(expected.y_labels);
+        expect(Array.from((b.ys as tf.Tensor).dataSync())).toEqual(expected.y_labels);
         expect(maxAbsDiff((b.xs as tf.Tensor).dataSync(), fixtureArray(expected.x).data)).toBeLessThan(1e-5);
         tf.dispose([b.xs as tf.Tensor, b.ys!]);
       }

@@ -17,7 +17,7 @@ import { EpochSchedule, type Position, type ScheduleArgs } from './schedule.js';
  */
 export type Batch = {
   xs: tf.Tensor | tf.Tensor[];
-  ys?: tf.Tensor;
+  ys?: tf.Tensor | tf.Tensor[];
   sampleWeight?: tf.Tensor1D;
 };
 

@@ -1,0 +1,163 @@
+/**
+ * `flowFromDataFrame` (Keras: `DataFrameIterator`): images listed in records
+ * (or a CSV file) with their labels in other columns. Node only.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { parse } from 'csv-parse/sync';
+import { InvalidArgumentError } from '../errors.js';
+import type { FlowContext } from '../iterators/ArrayIterator.js';
+import type { Batch } from '../iterators/BatchIterator.js';
+import { warn } from '../warnings.js';
+import { type ClassMode, checkClassMode, classLabels } from './DirectoryIterator.js';
+import { type CheckedFileOptions, FileBatchIterator, type FileFlowOptions, checkFileOptions, readableFiles } from './FileBatchIterator.js';
+import { IMAGE_EXTENSIONS } from './listDirectory.js';
+
+export type DataFrameClassMode = ClassMode | 'multi_output' | 'raw';
+export type Row = Record<string, unknown>;
+
+/** Options of `flowFromDataFrame`; names and defaults as Keras. */
+export interface DataFrameFlowOptions extends FileFlowOptions {
+  /** Folder the file names are relative to (default: as given). */
+  directory?: string | null;
+  /** Column of file names. Default 'filename'. */
+  xCol?: string;
+  /** Label column, or columns for 'multi_output' / 'raw'. Default 'class'. */
+  yCol?: string | string[];
+  /** Column of sample weights. */
+  weightCol?: string | null;
+  /** 'categorical' (default; a list of labels gives multi-hot), 'binary', 'sparse', 'input', 'multi_output', 'raw' or null. */
+  classMode?: DataFrameClassMode;
+  /** Class names in label order; rows with other labels are dropped. Default: all labels, sorted. */
+  classes?: string[] | null;
+  /** Drop rows whose file is missing or not an allowed image, with one warning giving the count. Default true. */
+  validateFilenames?: boolean;
+}
+
+const CLASS_MODES: DataFrameClassMode[] = ['categorical', 'binary', 'sparse', 'input', 'multi_output', 'raw', null];
+const isImageName = (f: string) => IMAGE_EXTENSIONS.some((ext) => f.toLowerCase().endsWith(`.${ext}`));
+
+async function readRows(rows: Row[] | string): Promise<Row[]> {
+  if (typeof rows !== 'string') {
+    if (!Array.isArray(rows)) throw new InvalidArgumentError('rows', 'an array of records or a CSV file path', rows);
+    return rows;
+  }
+  const text = await readFile(rows, 'utf8').catch(() => {
+    throw new InvalidArgumentError('rows', 'a readable CSV file', rows);
+  });
+  return parse(text, { columns: true, skip_empty_lines: true, trim: true }) as Row[];
+}
+
+const toNumber = (v: unknown, argument: string): number => {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  if (!Number.isFinite(n)) throw new InvalidArgumentError(argument, 'a number', v);
+  return n;
+};
+
+export class DataFrameIterator extends FileBatchIterator {
+  /** Class name to label index (class modes with classes). Keras: `class_indices`. */
+  readonly classIndices: Record<string, number>;
+  /** File names as given in the rows. Keras: `filenames`. */
+  readonly filenames: string[];
+  private readonly classLists: number[][];
+  private readonly targets: number[][][];
+  private readonly weights: Float32Array | null;
+
+  private constructor(
+    rows: Row[],
+    readonly classMode: DataFrameClassMode,
+    o: Required<Pick<DataFrameFlowOptions, 'xCol' | 'yCol'>> & { directory: string; weightCol: string | null; classNames: string[] },
+    checked: CheckedFileOptions,
+    context: FlowContext,
+  ) {
+    const filenames = rows.map((r) => String(r[o.xCol]));
+    super(filenames.map((f) => (o.directory ? join(o.directory, f) : f)), checked, context);
+    this.filenames = filenames;
+    this.classIndices = Object.fromEntries(o.classNames.map((n, i) => [n, i]));
+    const yCols = Array.isArray(o.yCol) ? o.yCol : [o.yCol];
+    this.classLists = rows.map((r) => {
+      const v = r[yCols[0]!];
+      return (Array.isArray(v) ? v : [v]).map((l) => this.classIndices[String(l)]!).filter((i) => i !== undefined);
+    });
+    this.targets = classMode === 'raw' || classMode === 'multi_output'
+      ? yCols.map((c) => rows.map((r) => (Array.isArray(r[c]) ? (r[c] as unknown[]) : [r[c]]).map((v) => toNumber(v, `row column ${c}`))))
+      : [];
+    this.weights = o.weightCol ? Float32Array.from(rows, (r) => toNumber(r[o.weightCol!], `weightCol ${o.weightCol}`)) : null;
+  }
+
+  /** Reads and filters the rows as Keras does. Use `generator.flowFromDataFrame`. */
+  static async create(rowsOrCsv: Row[] | string, o: DataFrameFlowOptions, context: FlowContext): Promise<DataFrameIterator> {
+    const classMode = o.classMode === undefined ? 'categorical' : o.classMode;
+    checkClassMode(classMode, CLASS_MODES);
+    const xCol = o.xCol ?? 'filename';
+    const yCol = o.yCol ?? 'class';
+    const weightCol = o.weightCol ?? null;
+    const directory = o.directory ?? '';
+    if (classMode === 'multi_output' && !Array.isArray(yCol)) throw new InvalidArgumentError('yCol', "a list of columns for classMode 'multi_output'", yCol);
+    const checked = checkFileOptions(o, context.validationSplit);
+    let rows = await readRows(rowsOrCsv);
+    rows.forEach((r, i) => {
+      if (typeof r[xCol] !== 'string') throw new InvalidArgumentError(`rows[${i}].${xCol}`, 'a file name (string)', r[xCol]);
+    });
+    const withClasses = classMode === 'categorical' || classMode === 'binary' || classMode === 'sparse';
+    if (withClasses && typeof yCol !== 'string') throw new InvalidArgumentError('yCol', `one column for classMode '${classMode}'`, yCol);
+    if ((classMode === 'binary' || classMode === 'sparse') && rows.some((r) => typeof r[yCol as string] !== 'string')) {
+      throw new InvalidArgumentError(`yCol`, `string labels in column '${yCol}' for classMode '${classMode}'`, rows.find((r) => typeof r[yCol as string] !== 'string')?.[yCol as string]);
+    }
+    if (o.classes && !withClasses) warn('option-override', `\`classes\` is ignored with classMode '${classMode}'.`);
+    if (o.validateFilenames ?? true) {
+      const exists = await Promise.all(rows.map((r) => stat(directory ? join(directory, String(r[xCol])) : String(r[xCol])).then((s) => s.isFile(), () => false)));
+      const keep = rows.map((r, i) => exists[i]! && isImageName(String(r[xCol])));
+      const invalid = keep.filter((k) => !k).length;
+      if (invalid > 0) warn('bad-image', `Found ${invalid} invalid image filename(s) in xCol '${xCol}'. They will be ignored.`);
+      rows = rows.filter((_, i) => keep[i]);
+    }
+    let classNames: string[] = [];
+    if (withClasses) {
+      const labelsOf = (r: Row) => (Array.isArray(r[yCol as string]) ? (r[yCol as string] as unknown[]) : [r[yCol as string]]).map(String);
+      if (o.classes) {
+        classNames = [...new Set(o.classes)];
+        rows = rows.filter((r) => labelsOf(r).some((l) => classNames.includes(l)));
+      } else {
+        classNames = [...new Set(rows.flatMap(labelsOf))].sort();
+      }
+      if (classMode === 'binary' && classNames.length !== 2) {
+        throw new InvalidArgumentError('classes', "exactly 2 classes for classMode 'binary'", classNames);
+      }
+    }
+    if (checked.split) rows = rows.slice(Math.floor(checked.split[0] * rows.length), Math.floor(checked.split[1] * rows.length));
+    if (checked.onBadImage === 'skip') {
+      const ok = await readableFiles(rows.map((r) => (directory ? join(directory, String(r[xCol])) : String(r[xCol]))), checked.decode);
+      rows = rows.filter((_, i) => ok[i]);
+    }
+    if (rows.length === 0) throw new InvalidArgumentError('rows', 'at least one usable image row', 'none after filtering');
+    return new DataFrameIterator(rows, classMode, { xCol, yCol, directory, weightCol, classNames }, checked, context);
+  }
+
+  protected labels(samples: Int32Array, xs: tf.Tensor): Omit<Batch, 'xs'> {
+    const sampleWeight = this.weights ? { sampleWeight: tf.tensor1d(Float32Array.from(samples, (s) => this.weights![s]!)) } : {};
+    const numClasses = Object.keys(this.classIndices).length;
+    switch (this.classMode) {
+      case 'raw':
+      case 'multi_output': {
+        const columns = this.targets.map((col) => {
+          const width = col[0]!.length;
+          return tf.tensor(Float32Array.from(Array.from(samples).flatMap((s) => col[s]!)), width === 1 ? [samples.length] : [samples.length, width]);
+        });
+        if (this.classMode === 'multi_output') return { ys: columns, ...sampleWeight };
+        if (columns.length === 1) return { ys: columns[0]!, ...sampleWeight };
+        const stacked = tf.tidy(() => tf.stack(columns, 1));
+        tf.dispose(columns);
+        return { ys: stacked, ...sampleWeight };
+      }
+      case 'categorical': {
+        const multiHot = new Float32Array(samples.length * numClasses);
+        samples.forEach((s, i) => this.classLists[s]!.forEach((c) => (multiHot[i * numClasses + c] = 1)));
+        return { ys: tf.tensor2d(multiHot, [samples.length, numClasses]), ...sampleWeight };
+      }
+      default:
+        return { ...classLabels(this.classMode, Int32Array.from(this.classLists, (l) => l[0] ?? 0), numClasses, samples, xs), ...sampleWeight };
+    }
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * The base of the file flows (Keras's `BatchFromFilesMixin`): images decoded
+ * and resized in parallel, batches prefetched, bad files reported or
+ * skipped, then the generator's augmentation and standardization. Subclasses
+ * list the files and say how to label a batch.
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+import { CorruptFileError, InvalidArgumentError } from '../errors.js';
+import { type ImageBatch, fromImageBatch } from '../input/imageBatch.js';
+import type { FlowContext } from '../iterators/ArrayIterator.js';
+import { AsyncBatchIterator, type Batch } from '../iterators/BatchIterator.js';
+import { type RandomGenerator, checkSeed, randomSeed } from '../random/random.js';
+import { warn } from '../warnings.js';
+import { CHANNELS, type ColorMode, type DecodeOptions, type Interpolation, checkInterpolation, decodeInto } from './decodeImage.js';
+
+/** Options shared by `flowFromDirectory` and `flowFromDataFrame`; names and defaults as Keras. */
+export interface FileFlowOptions {
+  /** [height, width] every image is resized to. Default [256, 256]. Keras: `target_size`. */
+  targetSize?: [number, number];
+  /** 'rgb' (default), 'rgba' or 'grayscale'. Keras: `color_mode`. */
+  colorMode?: ColorMode;
+  /** Default 32. */
+  batchSize?: number;
+  /** Default true. */
+  shuffle?: boolean;
+  seed?: number;
+  /** 'validation' or 'training' part of the data, with the generator's validationSplit. */
+  subset?: 'training' | 'validation' | null;
+  /** Resampling filter: 'nearest' (default), 'bilinear', 'bicubic', 'lanczos'. */
+  interpolation?: Interpolation;
+  /** Centre-crop to the target aspect ratio before resizing. Default false. */
+  keepAspectRatio?: boolean;
+  /** 'error' (default): a bad file throws, naming it. 'skip': unreadable files are left out, one warning each. */
+  onBadImage?: 'error' | 'skip';
+  /** Batches decoded ahead while the caller trains. Default 2. */
+  prefetch?: number;
+  /** Also augment the validation subset. Default false. */
+  augmentValidation?: boolean;
+}
+
+/** Decoded and processed pixels of a batch and the samples they belong to (bad files left out). */
+interface Prepared {
+  pixels: Float32Array;
+  samples: Int32Array;
+}
+
+export interface CheckedFileOptions {
+  decode: DecodeOptions;
+  subset: 'training' | 'validation' | null;
+  split: [number, number] | null;
+  onBadImage: 'error' | 'skip';
+  schedule: { batchSize: number; shuffle: boolean; seed: number; prefetch: number };
+  augment: boolean;
+}
+
+/** Validates the shared options. */
+export function checkFileOptions(o: FileFlowOptions, validationSplit: number): CheckedFileOptions {
+  const targetSize = o.targetSize ?? [256, 256];
+  if (!Array.isArray(targetSize) || targetSize.length !== 2 || !targetSize.every((d) => Number.isInteger(d) && d > 0)) {
+    throw new InvalidArgumentError('targetSize', '[height, width], two positive integers', targetSize);
+  }
+  const colorMode = o.colorMode ?? 'rgb';
+  if (!(colorMode in CHANNELS)) throw new InvalidArgumentError('colorMode', "'rgb', 'rgba' or 'grayscale'", colorMode);
+  const onBadImage = o.onBadImage ?? 'error';
+  if (onBadImage !== 'error' && onBadImage !== 'skip') throw new InvalidArgumentError('onBadImage', "'error' or 'skip'", onBadImage);
+  const subset = o.subset ?? null;
+  if (subset !== null && subset !== 'training' && subset !== 'validation') {
+    throw new InvalidArgumentError('subset', "'training', 'validation' or null", subset);
+  }
+  if (subset !== null && validationSplit === 0) {
+    throw new InvalidArgumentError('validationSplit', 'a value in (0, 1) when `subset` is given', validationSplit);
+  }
+  return {
+    decode: { targetSize: [targetSize[0]!, targetSize[1]!], colorMode, interpolation: checkInterpolation(o.interpolation ?? 'nearest'), keepAspectRatio: o.keepAspectRatio ?? false },
+    subset,
+    split: subset === 'validation' ? [0, validationSplit] : subset === 'training' ? [validationSplit, 1] : null,
+    onBadImage,
+    schedule: { batchSize: o.batchSize ?? 32, shuffle: o.shuffle ?? true, seed: o.seed === undefined ? randomSeed() : checkSeed(o.seed), prefetch: o.prefetch ?? 2 },
+    augment: subset !== 'validation' || o.augmentValidation === true,
+  };
+}
+
+/** With onBadImage 'skip': decodes every file once; returns which ones decode, warning once per bad file. */
+export async function readableFiles(paths: string[], decode: DecodeOptions): Promise<boolean[]> {
+  const size = decode.targetSize[0] * decode.targetSize[1] * CHANNELS[decode.colorMode];
+  const ok: boolean[] = [];
+  for (let start = 0; start < paths.length; start += 64) {
+    ok.push(...(await Promise.all(paths.slice(start, start + 64).map((p) =>
+      decodeInto(p, new Float32Array(size), 0, decode).then(() => true, (e: Error) => {
+        warn('bad-image', `Skipping ${e.message}`);
+        return false;
+      })))));
+  }
+  if (!ok.some(Boolean)) throw new InvalidArgumentError('files', 'at least one readable image', `${paths.length} unreadable files`);
+  return ok;
+}
+
+export abstract class FileBatchIterator extends AsyncBatchIterator<Prepared> {
+  /** Sample paths including the directory. Keras: `filepaths`. */
+  readonly filepaths: string[];
+  /** One image's NHWC shape. */
+  readonly imageShape: [number, number, number];
+  private readonly reported = new Set<string>();
+
+  protected constructor(
+    filepaths: string[],
+    private readonly checked: CheckedFileOptions,
+    private readonly context: FlowContext,
+  ) {
+    super({ samples: filepaths.length, ...checked.schedule, randomMode: context.randomMode }, checked.schedule.prefetch);
+    this.filepaths = filepaths;
+    const { targetSize, colorMode } = checked.decode;
+    this.imageShape = [targetSize[0], targetSize[1], CHANNELS[colorMode]];
+  }
+
+  /** The decoded (not augmented, not standardized) images of one epoch, in file order, as NHWC batches. */
+  async *rawBatches(): AsyncGenerator<ImageBatch> {
+    for (let start = 0; start < this.samples; start += this.batchSize) {
+      const { pixels, samples } = await this.decodeSamples(Int32Array.from({ length: Math.min(this.batchSize, this.samples - start) }, (_, i) => start + i));
+      yield { data: pixels, shape: [samples.length, ...this.imageShape] };
+    }
+  }
+
+  protected async prepare(indices: Int32Array, random: () => RandomGenerator): Promise<Prepared> {
+    const { pixels, samples } = await this.decodeSamples(indices);
+    const images: ImageBatch = { data: pixels, shape: [samples.length, ...this.imageShape] };
+    const order = Int32Array.from({ length: samples.length }, (_, i) => i);
+    return { pixels: this.context.process(images, order, this.checked.augment ? random() : null), samples };
+  }
+
+  protected toBatch({ pixels, samples }: Prepared): Batch {
+    const xs = fromImageBatch({ data: pixels, shape: [samples.length, ...this.imageShape] }, this.context.dataFormat, 4);
+    return { xs, ...this.labels(samples, xs) };
+  }
+
+  /** The labels (and sample weights) of the given samples; `xs` is the batch, for classMode 'input'. */
+  protected abstract labels(samples: Int32Array, xs: tf.Tensor): Omit<Batch, 'xs'>;
+
+  /** Decodes the given samples in parallel; bad files throw or (with 'skip') are left out of the batch. */
+  private async decodeSamples(indices: Int32Array): Promise<Prepared> {
+    const size = this.imageShape[0] * this.imageShape[1] * this.imageShape[2];
+    const pixels = new Float32Array(indices.length * size);
+    const ok = await Promise.all(Array.from(indices, async (sample, i) => {
+      try {
+        await decodeInto(this.filepaths[sample]!, pixels, i * size, this.checked.decode);
+        return true;
+      } catch (e) {
+        if (this.checked.onBadImage === 'error' || !(e instanceof CorruptFileError)) throw e;
+        if (!this.reported.has(e.file)) {
+          this.reported.add(e.file);
+          warn('bad-image', `Skipping ${e.message}`);
+        }
+        return false;
+      }
+    }));
+    if (ok.every(Boolean)) return { pixels, samples: indices };
+    const samples = indices.filter((_, i) => ok[i]);
+    const packed = new Float32Array(samples.length * size);
+    let k = 0;
+    indices.forEach((_, i) => {
+      if (ok[i]) packed.set(pixels.subarray(i * size, (i + 1) * size), size * k++);
+    });
+    return { pixels: packed, samples };
+  }
+}
