@@ -220,3 +220,34 @@ describe('flowFromDataFrame', () => {
     expect(Array.from(cb.sampleWeight!.dataSync())).toEqual([2, 4]);
   });
 });
+
+describe('formats sharp cannot read: BMP and Netpbm', () => {
+  it('decodes 24-bit BMP, binary PPM and ASCII grey Netpbm (.ppm is in Keras\'s list, .pgm is not) to the exact pixels', async () => {
+    const dir = join(root, 'formats');
+    mkdirSync(join(dir, 'x'), { recursive: true });
+    const w = 3, h = 2;
+    const rgb = (x: number, y: number) => [10 * x + 1, 20 * y + 2, 7 * (x + y) + 3];
+    // BMP: bottom-up rows of BGR, each padded to 4 bytes.
+    const stride = Math.ceil((w * 3) / 4) * 4;
+    const bmp = new Uint8Array(54 + stride * h);
+    const v = new DataView(bmp.buffer);
+    bmp.set([0x42, 0x4d]);
+    v.setUint32(2, bmp.length, true); v.setUint32(10, 54, true); v.setUint32(14, 40, true);
+    v.setInt32(18, w, true); v.setInt32(22, h, true); v.setUint16(26, 1, true); v.setUint16(28, 24, true);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+      const [r, g, b] = rgb(x, y);
+      bmp.set([b!, g!, r!], 54 + (h - 1 - y) * stride + x * 3);
+    }
+    writeFileSync(join(dir, 'x', 'a.bmp'), bmp);
+    const ppmPixels = [];
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) ppmPixels.push(...rgb(x, y));
+    writeFileSync(join(dir, 'x', 'b.ppm'), Buffer.concat([Buffer.from(`P6\n# comment\n${w} ${h}\n255\n`), Buffer.from(ppmPixels)]));
+    writeFileSync(join(dir, 'x', 'c.ppm'), `P2\n${w} ${h}\n255\n` + Array.from({ length: w * h }, (_, i) => 40 * i).join(' ') + '\n');
+    const it = await new ImageDataGenerator().flowFromDirectory(dir, { targetSize: [h, w], shuffle: false, batchSize: 3, classMode: null });
+    const px = ((await it.next()).value.xs as tf.Tensor).dataSync();
+    const size = w * h * 3;
+    expect(Array.from(px.subarray(0, size))).toEqual(ppmPixels);
+    expect(Array.from(px.subarray(size, 2 * size))).toEqual(ppmPixels);
+    expect(Array.from(px.subarray(2 * size, 3 * size)).filter((_, i) => i % 3 === 0)).toEqual([0, 40, 80, 120, 160, 200]);
+  });
+});

@@ -3,7 +3,9 @@
  * from npm), to float32 HWC values in 0..255 as Keras's `load_img` +
  * `img_to_array` give them.
  */
+import { readFile } from 'node:fs/promises';
 import { CorruptFileError, InvalidArgumentError } from '../errors.js';
+import { rawDecoderFor } from './rawFormats.js';
 
 export type ColorMode = 'rgb' | 'rgba' | 'grayscale';
 export type Interpolation = 'nearest' | 'bilinear' | 'bicubic' | 'lanczos' | 'box' | 'hamming';
@@ -48,7 +50,15 @@ export async function decodeInto(path: string, out: Float32Array, offset: number
   const [height, width] = o.targetSize;
   let pixels: Buffer;
   try {
-    let image = sharp(path, { failOn: 'truncated' }).resize(width, height, {
+    const raw = rawDecoderFor(path);
+    let source: ReturnType<Sharp>;
+    if (raw) {
+      const decoded = raw(await readFile(path));
+      source = sharp(decoded.data, { raw: { width: decoded.width, height: decoded.height, channels: decoded.channels } });
+    } else {
+      source = sharp(path, { failOn: 'truncated' });
+    }
+    let image = source.resize(width, height, {
       fit: o.keepAspectRatio ? 'cover' : 'fill',
       kernel: KERNELS[o.interpolation] as never,
     });
