@@ -2,15 +2,17 @@
  * Writes one PNG grid: an input image and a dozen random augmentations of it,
  * so you can see what your settings do.
  *
- *   npm run preview -- [input.png] [--config aug.json] [--out preview.png] [--seed 1]
+ *   npm run preview -- [input image] [--config aug.json] [--out preview.png] [--seed 1]
  *
  * aug.json holds ImageDataGenerator options (camelCase, or Keras's snake_case).
  * Without an input, a test card with an asymmetric "F" is used, so flips show.
+ * (The `idg preview` command does the same for an image file.)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { decode, encode } from 'fast-png';
 import { ImageDataGenerator, useBestBackend } from '../src/index.js';
+import { decodeFile } from '../src/node/decodeImage.js';
+import { previewGrid } from '../src/node/preview.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -36,39 +38,9 @@ function testCard(size = 96): { data: Float32Array; shape: [number, number, numb
   return { data, shape: [size, size, 3] };
 }
 
-function loadPng(path: string): { data: Float32Array; shape: [number, number, number] } {
-  const png = decode(readFileSync(path));
-  const channels = Math.min(png.channels, 3);
-  const data = new Float32Array(png.width * png.height * channels);
-  for (let p = 0; p < png.width * png.height; p++) {
-    for (let k = 0; k < channels; k++) data[p * channels + k] = Number(png.data[p * png.channels + k]) * (png.depth === 16 ? 255 / 65535 : 1);
-  }
-  return { data, shape: [png.height, png.width, channels] };
-}
-
 await useBestBackend();
 const config = values.config ? JSON.parse(readFileSync(values.config, 'utf8')) : DEFAULT_CONFIG;
 const generator = Object.keys(config).some((k) => k.includes('_')) ? ImageDataGenerator.fromKerasConfig(config) : new ImageDataGenerator(config);
-const image = positionals[0] ? loadPng(positionals[0]) : testCard();
-const [h, w, c] = image.shape;
-const seed = Number(values.seed);
-
-const cells = [image.data, ...Array.from({ length: 12 }, (_, i) => {
-  const t = generator.randomTransform(image, seed + i);
-  const out = t.dataSync() as Float32Array;
-  t.dispose();
-  return out;
-})];
-const cols = 5, rows = Math.ceil(cells.length / cols), gap = 4;
-const W = cols * w + (cols + 1) * gap, H = rows * h + (rows + 1) * gap;
-const grid = new Uint8Array(W * H * 3).fill(255);
-cells.forEach((cell, i) => {
-  const x0 = gap + (i % cols) * (w + gap), y0 = gap + Math.floor(i / cols) * (h + gap);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      for (let k = 0; k < 3; k++) grid[((y0 + y) * W + x0 + x) * 3 + k] = Math.max(0, Math.min(255, Math.round(cell[(y * w + x) * c + (c === 1 ? 0 : k)]!)));
-    }
-  }
-});
-writeFileSync(values.out!, encode({ width: W, height: H, data: grid, channels: 3, depth: 8 }));
-console.log(`wrote ${values.out}: the input (top left) and 12 augmentations, ${W}x${H}`);
+const image = positionals[0] ? await decodeFile(positionals[0]) : testCard();
+writeFileSync(values.out!, previewGrid(generator, image, { seed: Number(values.seed) }));
+console.log(`wrote ${values.out}: the input (top left) and 12 augmentations`);

@@ -79,3 +79,19 @@ export async function decodeInto(path: string, out: Float32Array, offset: number
   }
   for (let i = 0; i < pixels.length; i++) out[offset + i] = pixels[i]!;
 }
+
+/** Decodes a whole image file at its own size: float32 HWC, 0..255, 1, 3 or 4 channels as stored. */
+export async function decodeFile(path: string): Promise<{ data: Float32Array; shape: [number, number, number] }> {
+  const sharp = await loadSharp();
+  try {
+    const raw = rawDecoderFor(path);
+    if (raw) {
+      const d = raw(await readFile(path));
+      return { data: Float32Array.from(d.data), shape: [d.height, d.width, d.channels] };
+    }
+    const { data, info } = await sharp(path, { failOn: 'truncated' }).raw().toBuffer({ resolveWithObject: true });
+    return { data: Float32Array.from(data), shape: [info.height, info.width, info.channels] };
+  } catch (e) {
+    throw new CorruptFileError(path, `cannot be decoded as an image (${(e as Error).message.split('\n')[0]})`);
+  }
+}
