@@ -29,7 +29,7 @@ import { MANIFEST_FILE, readGeneratorFiles, writeGeneratorFiles } from './io/gen
 import { zcaMatrix } from './linalg/zca.js';
 import { ChannelMoments } from './stats/channelMoments.js';
 import { GramAccumulator } from './stats/gram.js';
-import { type ElementwiseSteps, standardizeImages } from './standardize/kernel.js';
+import { type ElementwiseSteps, isIdentity, standardizeImages } from './standardize/kernel.js';
 
 /** A statistic fitted in Python: `.npy` bytes, a `.npy` file path (Node), or any array form. */
 export type KerasArray = Uint8Array | ArrayBuffer | string | ArrayInput;
@@ -514,7 +514,7 @@ export class ImageDataGenerator {
     const out = inPlace ? images.data : new Float32Array(count * size);
     const fn = this.config.preprocessingFunction;
     if (fn === null) {
-      standardizeImages(images.data, start, out, count, size, c, steps);
+      if (!(inPlace && isIdentity(steps))) standardizeImages(images.data, start, out, count, size, c, steps);
       return this.whiten(out, count, images.shape);
     }
     for (let i = 0; i < count; i++) {
@@ -563,10 +563,10 @@ export class ImageDataGenerator {
   /** What a flow needs from the generator: layout, split, random scheme and the per-sample pipeline. */
   private flowContext(): FlowContext {
     const { dataFormat, validationSplit, rng: randomMode } = this.config;
-    const process = (images: ImageBatch, indices: Int32Array, random: RandomGenerator | null) => {
+    const process = (images: ImageBatch, indices: Int32Array, random: RandomGenerator | null, owned = false) => {
       const size = images.shape[1] * images.shape[2] * images.shape[3];
       const start = (i: number) => indices[i]! * size;
-      if (random === null || !this.augments) return this.standardizeSamples(images, start, indices.length);
+      if (random === null || !this.augments) return this.standardizeSamples(images, start, indices.length, owned);
       const transformed = { data: this.transformSamples(images, start, indices.length, () => this.draw(images.shape, random)), shape: images.shape };
       return this.standardizeSamples(transformed, (i) => i * size, indices.length, true);
     };

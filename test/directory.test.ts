@@ -251,3 +251,23 @@ describe('formats sharp cannot read: BMP and Netpbm', () => {
     expect(Array.from(px.subarray(2 * size, 3 * size)).filter((_, i) => i % 3 === 0)).toEqual([0, 40, 80, 120, 160, 200]);
   });
 });
+
+describe('JPEG decoding with nearest resizing', () => {
+  it("samples like PIL's NEAREST resize: output x reads source floor((x + 0.5) * in / out)", async () => {
+    const dir = join(root, 'nearest');
+    mkdirSync(join(dir, 'c'), { recursive: true });
+    const [w, h] = [12, 10];
+    const data = new Uint8Array(w * h * 4);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data.set([x * 20, y * 24, 128, 255], (y * w + x) * 4);
+    writeFileSync(join(dir, 'c', 'g.jpg'), new Uint8Array(jpeg.encode({ width: w, height: h, data }, 100).data));
+    const [outH, outW] = [7, 5];
+    const it = await new ImageDataGenerator().flowFromDirectory(dir, { targetSize: [outH, outW], classMode: null, batchSize: 1 });
+    const px = ((await it.next()).value.xs as tf.Tensor).dataSync();
+    for (let y = 0; y < outH; y++) for (let x = 0; x < outW; x++) {
+      const sx = Math.floor(((x + 0.5) * w) / outW), sy = Math.floor(((y + 0.5) * h) / outH);
+      // Neighbouring source pixels differ by 20 and 24, far beyond JPEG's error here.
+      expect(Math.abs(px[(y * outW + x) * 3]! - sx * 20)).toBeLessThan(8);
+      expect(Math.abs(px[(y * outW + x) * 3 + 1]! - sy * 24)).toBeLessThan(8);
+    }
+  });
+});

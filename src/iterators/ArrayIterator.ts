@@ -42,8 +42,10 @@ export type FlowInput = ImageInput | [ImageInput, ArrayInput[]];
 /**
  * Turns source images at `indices` into the batch values (NHWC): random
  * transforms drawn from `random` when it is given, then standardization.
+ * With `owned`, `images` is a fresh batch (indices 0..n-1) that may be
+ * reused for the result.
  */
-export type SampleProcessor = (images: ImageBatch, indices: Int32Array, random: RandomGenerator | null) => Float32Array;
+export type SampleProcessor = (images: ImageBatch, indices: Int32Array, random: RandomGenerator | null, owned?: boolean) => Float32Array;
 
 /** What the generator tells a flow about itself. */
 export interface FlowContext {

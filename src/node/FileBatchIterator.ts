@@ -125,7 +125,7 @@ export abstract class FileBatchIterator extends AsyncBatchIterator<Prepared> {
     const { pixels, samples } = await this.decodeSamples(indices);
     const images: ImageBatch = { data: pixels, shape: [samples.length, ...this.imageShape] };
     const order = Int32Array.from({ length: samples.length }, (_, i) => i);
-    return { pixels: this.context.process(images, order, this.checked.augment ? random() : null), samples };
+    return { pixels: this.context.process(images, order, this.checked.augment ? random() : null, true), samples };
   }
 
   protected toBatch({ pixels, samples }: Prepared): Batch {
@@ -140,19 +140,18 @@ export abstract class FileBatchIterator extends AsyncBatchIterator<Prepared> {
   private async decodeSamples(indices: Int32Array): Promise<Prepared> {
     const size = this.imageShape[0] * this.imageShape[1] * this.imageShape[2];
     const pixels = new Float32Array(indices.length * size);
-    const ok = await Promise.all(Array.from(indices, async (sample, i) => {
-      try {
-        await decodeInto(this.filepaths[sample]!, pixels, i * size, this.checked.decode);
-        return true;
-      } catch (e) {
-        if (this.checked.onBadImage === 'error' || !(e instanceof CorruptFileError)) throw e;
-        if (!this.reported.has(e.file)) {
-          this.reported.add(e.file);
-          warn('bad-image', `Skipping ${e.message}`);
-        }
-        return false;
+    const results = await Promise.allSettled(Array.from(indices, (sample, i) => decodeInto(this.filepaths[sample]!, pixels, i * size, this.checked.decode)));
+    // Errors are reported in batch order, whichever decode failed first.
+    const ok = results.map((r) => {
+      if (r.status === 'fulfilled') return true;
+      const e = r.reason as unknown;
+      if (this.checked.onBadImage === 'error' || !(e instanceof CorruptFileError)) throw e;
+      if (!this.reported.has(e.file)) {
+        this.reported.add(e.file);
+        warn('bad-image', `Skipping ${e.message}`);
       }
-    }));
+      return false;
+    });
     if (ok.every(Boolean)) return { pixels, samples: indices };
     const samples = indices.filter((_, i) => ok[i]);
     const packed = new Float32Array(samples.length * size);

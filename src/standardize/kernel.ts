@@ -17,6 +17,11 @@ export interface ElementwiseSteps {
   std: Float32Array | null;
 }
 
+/** True when the steps change nothing, so an in-place pass can be skipped. */
+export function isIdentity(s: ElementwiseSteps): boolean {
+  return s.rescale === null && !s.samplewiseCenter && !s.samplewiseStdNormalization && s.mean === null && s.std === null;
+}
+
 /**
  * Standardizes `count` NHWC images of `size` values with `channels`
  * channels from `src` (image i at `srcStart(i)`) into `dst` (image i at
