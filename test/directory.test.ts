@@ -271,3 +271,17 @@ describe('JPEG decoding with nearest resizing', () => {
     }
   });
 });
+
+describe('saveToDir in file flows', () => {
+  it('writes each yielded image with Keras file names', async () => {
+    const out = join(root, 'saved');
+    mkdirSync(out, { recursive: true });
+    const it = await new ImageDataGenerator({ horizontalFlip: true }).flowFromDirectory(good, { targetSize: [4, 4], batchSize: 3, seed: 2, saveToDir: out, savePrefix: 'aug', prefetch: 0 });
+    const b = (await it.next()).value;
+    dispose(b);
+    const { readdirSync } = await import('node:fs');
+    const files = readdirSync(out);
+    expect(files).toHaveLength(3);
+    for (const f of files) expect(f).toMatch(/^aug_\d+_\d{1,7}\.png$/);
+  });
+});

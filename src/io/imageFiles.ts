@@ -6,6 +6,7 @@
 import { encode as encodePng } from 'fast-png';
 import jpeg from 'jpeg-js';
 import { InvalidArgumentError } from '../errors.js';
+import type { RandomGenerator } from '../random/random.js';
 import type { ImageView } from '../transform/apply.js';
 
 export type ImageFormat = 'png' | 'jpeg' | 'jpg';
@@ -58,4 +59,31 @@ export function checkDirectory(dir: unknown, argument: string): string {
     throw new InvalidArgumentError(argument, 'an existing directory', dir, 'Create it first.');
   }
   return dir;
+}
+
+/** Where `saveToDir` writes: Keras's `save_to_dir`, `save_prefix`, `save_format`. */
+export interface SaveTarget {
+  dir: string;
+  prefix: string;
+  format: ImageFormat;
+}
+
+/** Validates the saveToDir options; null when saving is off. */
+export function checkSaveTarget(o: { saveToDir?: string | null; savePrefix?: string; saveFormat?: ImageFormat }): SaveTarget | null {
+  if (o.saveToDir == null) return null;
+  return { dir: checkDirectory(o.saveToDir, 'saveToDir'), prefix: String(o.savePrefix ?? ''), format: checkImageFormat(o.saveFormat ?? 'png', 'saveFormat') };
+}
+
+/**
+ * Keras's debugging output: each image of an NHWC batch as
+ * `{prefix}_{sample index}_{random 0..hashMax}.{format}`, min-max scaled to 8 bits.
+ */
+export function saveBatchImages(target: SaveTarget, pixels: Float32Array, samples: ArrayLike<number>, imageShape: readonly number[], rng: RandomGenerator, hashMax: number): void {
+  const [height, width, channels] = imageShape as [number, number, number];
+  const size = height * width * channels;
+  const fs = nodeFs('saveToDir');
+  for (let i = 0; i < samples.length; i++) {
+    const bytes = encodeImage(toUint8({ data: pixels, offset: i * size, height, width, channels }), height, width, channels, target.format);
+    fs.writeFileSync(`${target.dir}/${target.prefix}_${samples[i]}_${rng.interval(hashMax)}.${target.format}`, bytes);
+  }
 }

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError, ShapeError } from '../errors.js';
 import { type ArrayInput, type DenseArray, toDense } from '../input/dense.js';
 import { type ImageBatch, type ImageInput, fromImageBatch, toImageBatch } from '../input/imageBatch.js';
-import { type ImageFormat, checkDirectory, checkImageFormat, encodeImage, nodeFs, toUint8 } from '../io/imageFiles.js';
+import { type ImageFormat, type SaveTarget, checkSaveTarget, saveBatchImages } from '../io/imageFiles.js';
 import type { DataFormat } from '../options/args.js';
 import { type RandomGenerator, checkSeed, randomSeed } from '../random/random.js';
 import type { RandomMode } from '../random/streams.js';
@@ -147,7 +147,7 @@ export class ArrayIterator extends BatchIterator {
   private readonly source: ArraySource;
   /** Whether batches get random transforms (not for the validation subset unless asked). */
   private readonly augment: boolean;
-  private readonly save: { dir: string; prefix: string; format: ImageFormat } | null;
+  private readonly save: SaveTarget | null;
 
   /** Use `generator.flow(...)`. */
   constructor(
@@ -166,11 +166,7 @@ export class ArrayIterator extends BatchIterator {
     });
     this.source = source;
     this.augment = options.subset !== 'validation' || options.augmentValidation === true;
-    this.save = options.saveToDir == null ? null : {
-      dir: checkDirectory(options.saveToDir, 'saveToDir'),
-      prefix: String(options.savePrefix ?? ''),
-      format: checkImageFormat(options.saveFormat ?? 'png', 'saveFormat'),
-    };
+    this.save = checkSaveTarget(options);
   }
 
   protected makeBatch(indices: Int32Array, random: () => RandomGenerator): Batch {
@@ -178,23 +174,12 @@ export class ArrayIterator extends BatchIterator {
     const [, h, w, c] = images.shape;
     const rng = this.augment || this.save ? random() : null;
     const pixels = this.context.process(images, indices, this.augment ? rng : null);
-    if (this.save) this.saveImages(pixels, indices, rng!);
+    // Keras names array-flow files with a hash in 0..9999.
+    if (this.save) saveBatchImages(this.save, pixels, indices, images.shape.slice(1), rng!, 9999);
     const imageTensor = fromImageBatch({ data: pixels, shape: [indices.length, h, w, c] }, this.context.dataFormat, 4);
     const batch: Batch = { xs: misc.length > 0 ? [imageTensor, ...misc.map((m) => gatherRows(m, indices))] : imageTensor };
     if (labels) batch.ys = gatherRows(labels, indices);
     if (sampleWeight) batch.sampleWeight = gatherRows(sampleWeight, indices) as tf.Tensor1D;
     return batch;
-  }
-
-  /** Keras's debugging output: `{prefix}_{sample index}_{random 0..9999}.{format}`, min-max scaled to 8 bits. */
-  private saveImages(pixels: Float32Array, indices: Int32Array, rng: RandomGenerator): void {
-    const { dir, prefix, format } = this.save!;
-    const [, height, width, channels] = this.source.images.shape;
-    const size = height * width * channels;
-    const fs = nodeFs('saveToDir');
-    indices.forEach((j, i) => {
-      const bytes = encodeImage(toUint8({ data: pixels, offset: i * size, height, width, channels }), height, width, channels, format);
-      fs.writeFileSync(`${dir}/${prefix}_${j}_${rng.interval(9999)}.${format}`, bytes);
-    });
   }
 }

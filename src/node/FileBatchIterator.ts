@@ -7,6 +7,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { CorruptFileError, InvalidArgumentError } from '../errors.js';
 import { type ImageBatch, fromImageBatch } from '../input/imageBatch.js';
+import { type ImageFormat, type SaveTarget, checkSaveTarget, saveBatchImages } from '../io/imageFiles.js';
 import type { FlowContext } from '../iterators/ArrayIterator.js';
 import { AsyncBatchIterator, type Batch } from '../iterators/BatchIterator.js';
 import { type RandomGenerator, checkSeed, randomSeed } from '../random/random.js';
@@ -36,6 +37,12 @@ export interface FileFlowOptions {
   prefetch?: number;
   /** Also augment the validation subset. Default false. */
   augmentValidation?: boolean;
+  /** Write every yielded image here (an existing directory) to look at the augmentation. Keras: `save_to_dir`. */
+  saveToDir?: string | null;
+  /** File name prefix for saved images. Keras: `save_prefix`. Default ''. */
+  savePrefix?: string;
+  /** 'png' (default) or 'jpeg'. Keras: `save_format`. */
+  saveFormat?: ImageFormat;
 }
 
 /** Decoded and processed pixels of a batch and the samples they belong to (bad files left out). */
@@ -51,6 +58,7 @@ export interface CheckedFileOptions {
   onBadImage: 'error' | 'skip';
   schedule: { batchSize: number; shuffle: boolean; seed: number; prefetch: number };
   augment: boolean;
+  save: SaveTarget | null;
 }
 
 /** Validates the shared options. */
@@ -77,6 +85,7 @@ export function checkFileOptions(o: FileFlowOptions, validationSplit: number): C
     onBadImage,
     schedule: { batchSize: o.batchSize ?? 32, shuffle: o.shuffle ?? true, seed: o.seed === undefined ? randomSeed() : checkSeed(o.seed), prefetch: o.prefetch ?? 2 },
     augment: subset !== 'validation' || o.augmentValidation === true,
+    save: checkSaveTarget(o),
   };
 }
 
@@ -125,7 +134,11 @@ export abstract class FileBatchIterator extends AsyncBatchIterator<Prepared> {
     const { pixels, samples } = await this.decodeSamples(indices);
     const images: ImageBatch = { data: pixels, shape: [samples.length, ...this.imageShape] };
     const order = Int32Array.from({ length: samples.length }, (_, i) => i);
-    return { pixels: this.context.process(images, order, this.checked.augment ? random() : null, true), samples };
+    const rng = this.checked.augment || this.checked.save ? random() : null;
+    const processed = this.context.process(images, order, this.checked.augment ? rng : null, true);
+    // Keras names file-flow images with a hash in 0..9,999,999.
+    if (this.checked.save) saveBatchImages(this.checked.save, processed, samples, this.imageShape, rng!, 9_999_999);
+    return { pixels: processed, samples };
   }
 
   protected toBatch({ pixels, samples }: Prepared): Batch {
