@@ -285,3 +285,21 @@ describe('saveToDir in file flows', () => {
     for (const f of files) expect(f).toMatch(/^aug_\d+_\d{1,7}\.png$/);
   });
 });
+
+describe('colour modes from any source', () => {
+  it('keeps the source alpha for rgba, reads grey PNGs exactly, and converts RGB with PIL luma', async () => {
+    const dir = join(root, 'modes');
+    mkdirSync(join(dir, 'c'), { recursive: true });
+    writeFileSync(join(dir, 'c', 'a.png'), encodePng({ width: 2, height: 2, data: new Uint8Array([10, 20, 30, 100, 10, 20, 30, 100, 10, 20, 30, 100, 10, 20, 30, 100]), channels: 4, depth: 8 }));
+    writeFileSync(join(dir, 'c', 'b.png'), encodePng({ width: 2, height: 2, data: new Uint8Array([0, 77, 150, 255]), channels: 1, depth: 8 }));
+    const g = new ImageDataGenerator();
+    const rgba = await g.flowFromDirectory(dir, { targetSize: [2, 2], colorMode: 'rgba', shuffle: false, batchSize: 2, classMode: null });
+    const a = ((await rgba.next()).value.xs as tf.Tensor).dataSync();
+    expect(Array.from(a.subarray(0, 4))).toEqual([10, 20, 30, 100]);
+    const grey = await g.flowFromDirectory(dir, { targetSize: [2, 2], colorMode: 'grayscale', shuffle: false, batchSize: 2, classMode: null });
+    const v = ((await grey.next()).value.xs as tf.Tensor).dataSync();
+    // PIL: L = (R * 19595 + G * 38470 + B * 7471 + 0x8000) >> 16
+    expect(v[0]).toBe((10 * 19595 + 20 * 38470 + 30 * 7471 + 0x8000) >> 16);
+    expect(Array.from(v.subarray(4, 8))).toEqual([0, 77, 150, 255]);
+  });
+});

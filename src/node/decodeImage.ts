@@ -1,12 +1,14 @@
 /**
  * Decoding and resizing image files to float32 HWC values in 0..255, as
- * Keras's `load_img` + `img_to_array` give them: JPEGs with 'nearest'
- * resizing through libjpeg-turbo (optional dependency, PIL's exact nearest
- * resize), everything else through sharp (libvips; prebuilt binaries from npm).
+ * Keras's `load_img` + `img_to_array` give them. With 'nearest' (Keras's
+ * default) files are decoded at full size (JPEGs through libjpeg-turbo when
+ * installed, BMP and Netpbm by our decoders, the rest through sharp) and
+ * resized with PIL's exact nearest rule; other filters use sharp's resize
+ * (libvips; prebuilt binaries from npm).
  */
 import { readFile } from 'node:fs/promises';
 import { CorruptFileError, InvalidArgumentError } from '../errors.js';
-import { rawDecoderFor } from './rawFormats.js';
+import { type RawImage, rawDecoderFor } from './rawFormats.js';
 
 export type ColorMode = 'rgb' | 'rgba' | 'grayscale';
 export type Interpolation = 'nearest' | 'bilinear' | 'bicubic' | 'lanczos' | 'box' | 'hamming';
@@ -46,12 +48,52 @@ function endsWithEoi(b: Uint8Array): boolean {
   return b[end - 2] === 0xff && b[end - 1] === 0xd9;
 }
 
+/** Widens 1- or 2-band pixels (grey, grey + alpha) to RGB or RGBA. */
+function toColour(img: RawImage): RawImage {
+  if (img.channels === 3 || img.channels === 4) return img;
+  const alpha = img.channels === 2;
+  const c = alpha ? 4 : 3;
+  const data = new Uint8Array(img.width * img.height * c);
+  for (let p = 0; p < img.width * img.height; p++) {
+    const v = img.data[p * img.channels]!;
+    data[p * c] = data[p * c + 1] = data[p * c + 2] = v;
+    if (alpha) data[p * c + 3] = img.data[p * 2 + 1]!;
+  }
+  return { data, width: img.width, height: img.height, channels: c };
+}
+
 /**
- * Keras's `load_img` with interpolation 'nearest' from RGB pixels: PIL's
- * NEAREST resize (output x reads source floor(box0 + (x + 0.5) * boxWidth / width)),
- * keepAspectRatio's centred crop box, and PIL's luma for grayscale.
+ * A file's full-resolution 8-bit RGB or RGBA pixels. Corrupt, truncated or
+ * empty files throw CorruptFileError naming the file.
  */
-function resizeNearestInto(rgb: Uint8Array, inW: number, inH: number, out: Float32Array, offset: number, o: DecodeOptions): void {
+async function decodePixels(path: string): Promise<RawImage> {
+  const bytes = await readFile(path).catch((e: Error) => {
+    throw new CorruptFileError(path, `cannot be read (${e.message})`);
+  });
+  const raw = rawDecoderFor(path);
+  const turbo = !raw && isJpeg(bytes) ? await loadTurbo() : null;
+  const sharp = raw || turbo ? null : await loadSharp();
+  try {
+    if (raw) return toColour(raw(bytes));
+    if (turbo) {
+      if (!endsWithEoi(bytes)) throw new Error('truncated JPEG (no end-of-image marker)');
+      const d = await turbo.decompress(bytes, { format: turbo.FORMAT_RGB });
+      return { data: d.data, width: d.width, height: d.height, channels: 3 };
+    }
+    const { data, info } = await sharp!(bytes, { failOn: 'truncated' }).raw().toBuffer({ resolveWithObject: true });
+    return toColour({ data, width: info.width, height: info.height, channels: info.channels });
+  } catch (e) {
+    throw new CorruptFileError(path, `cannot be decoded as an image (${(e as Error).message.split('\n')[0]})`);
+  }
+}
+
+/**
+ * Keras's `load_img` with interpolation 'nearest': PIL's NEAREST resize (output
+ * x reads source floor(box0 + (x + 0.5) * boxWidth / width)), keepAspectRatio's
+ * centred crop box, PIL's luma for grayscale, the source alpha (or 255) for rgba.
+ */
+function resizeNearestInto(src: RawImage, out: Float32Array, offset: number, o: DecodeOptions): void {
+  const { data, width: inW, height: inH, channels: sc } = src;
   const [height, width] = o.targetSize;
   let [x0, y0, boxW, boxH] = [0, 0, inW, inH];
   if (o.keepAspectRatio) {
@@ -60,42 +102,22 @@ function resizeNearestInto(rgb: Uint8Array, inW: number, inH: number, out: Float
     [x0, y0, boxW, boxH] = [Math.floor((inW - cropW) / 2), Math.floor((inH - cropH) / 2), cropW, cropH];
   }
   const c = CHANNELS[o.colorMode];
-  const cols = Int32Array.from({ length: width }, (_, x) => 3 * Math.min(inW - 1, Math.floor(x0 + ((x + 0.5) * boxW) / width)));
+  const cols = Int32Array.from({ length: width }, (_, x) => sc * Math.min(inW - 1, Math.floor(x0 + ((x + 0.5) * boxW) / width)));
   for (let y = 0; y < height; y++) {
-    const row = Math.min(inH - 1, Math.floor(y0 + ((y + 0.5) * boxH) / height)) * inW * 3;
+    const row = Math.min(inH - 1, Math.floor(y0 + ((y + 0.5) * boxH) / height)) * inW * sc;
     let d = offset + y * width * c;
     for (let x = 0; x < width; x++, d += c) {
       const s = row + cols[x]!;
       if (c === 1) {
-        out[d] = Math.trunc((rgb[s]! * 19595 + rgb[s + 1]! * 38470 + rgb[s + 2]! * 7471 + 0x8000) / 65536);
+        out[d] = Math.trunc((data[s]! * 19595 + data[s + 1]! * 38470 + data[s + 2]! * 7471 + 0x8000) / 65536);
         continue;
       }
-      out[d] = rgb[s]!;
-      out[d + 1] = rgb[s + 1]!;
-      out[d + 2] = rgb[s + 2]!;
-      if (c === 4) out[d + 3] = 255;
+      out[d] = data[s]!;
+      out[d + 1] = data[s + 1]!;
+      out[d + 2] = data[s + 2]!;
+      if (c === 4) out[d + 3] = sc === 4 ? data[s + 3]! : 255;
     }
   }
-}
-
-/** The libjpeg-turbo path for JPEGs with 'nearest' resizing; false when it does not apply. */
-async function decodeJpegNearest(path: string, out: Float32Array, offset: number, o: DecodeOptions): Promise<boolean> {
-  if (o.interpolation !== 'nearest') return false;
-  const turbo = await loadTurbo();
-  if (!turbo) return false;
-  const bytes = await readFile(path).catch((e: Error) => {
-    throw new CorruptFileError(path, `cannot be read (${e.message})`);
-  });
-  if (!isJpeg(bytes)) return false;
-  if (!endsWithEoi(bytes)) throw new CorruptFileError(path, 'is a truncated JPEG (no end-of-image marker)');
-  let decoded: { data: Buffer; width: number; height: number };
-  try {
-    decoded = await turbo.decompress(bytes, { format: turbo.FORMAT_RGB });
-  } catch (e) {
-    throw new CorruptFileError(path, `cannot be decoded as a JPEG (${(e as Error).message})`);
-  }
-  resizeNearestInto(decoded.data, decoded.width, decoded.height, out, offset, o);
-  return true;
 }
 
 export function checkInterpolation(value: unknown): Interpolation {
@@ -116,54 +138,31 @@ export interface DecodeOptions {
 }
 
 /** Decodes `path` into `out` at `offset` ([h, w, c] float32, 0..255). Corrupt, truncated or empty files throw CorruptFileError. */
+/** Decodes `path` into `out` at `offset` ([h, w, c] float32, 0..255). Corrupt, truncated or empty files throw CorruptFileError. */
 export async function decodeInto(path: string, out: Float32Array, offset: number, o: DecodeOptions): Promise<void> {
-  if (await decodeJpegNearest(path, out, offset, o)) return;
+  if (o.interpolation === 'nearest') {
+    resizeNearestInto(await decodePixels(path), out, offset, o);
+    return;
+  }
+  const src = await decodePixels(path);
   const sharp = await loadSharp();
   const [height, width] = o.targetSize;
-  let pixels: Buffer;
+  let rgb: Buffer;
   try {
-    const raw = rawDecoderFor(path);
-    let source: ReturnType<Sharp>;
-    if (raw) {
-      const decoded = raw(await readFile(path));
-      source = sharp(decoded.data, { raw: { width: decoded.width, height: decoded.height, channels: decoded.channels } });
-    } else {
-      source = sharp(path, { failOn: 'truncated' });
-    }
-    let image = source.resize(width, height, {
-      fit: o.keepAspectRatio ? 'cover' : 'fill',
-      kernel: KERNELS[o.interpolation] as never,
-    });
-    image = o.colorMode === 'grayscale' ? image.grayscale().removeAlpha() : o.colorMode === 'rgb' ? image.removeAlpha().toColourspace('srgb') : image.ensureAlpha().toColourspace('srgb');
-    const result = await image.raw().toBuffer({ resolveWithObject: true });
-    pixels = result.data;
-    if (result.info.channels !== CHANNELS[o.colorMode]) {
-      // A grayscale source converted to srgb may still report one band; expand it.
-      const c = CHANNELS[o.colorMode];
-      const expanded = Buffer.alloc(width * height * c, 255);
-      for (let p = 0; p < width * height; p++) {
-        for (let k = 0; k < Math.min(c, 3); k++) expanded[p * c + k] = pixels[p * result.info.channels]!;
-      }
-      pixels = expanded;
-    }
+    rgb = await sharp(src.data, { raw: { width: src.width, height: src.height, channels: src.channels as 3 | 4 } })
+      .resize(width, height, { fit: o.keepAspectRatio ? 'cover' : 'fill', kernel: KERNELS[o.interpolation] as never })
+      .ensureAlpha()
+      .raw()
+      .toBuffer();
   } catch (e) {
-    throw new CorruptFileError(path, `cannot be decoded as an image (${(e as Error).message.split('\n')[0]})`);
+    throw new CorruptFileError(path, `cannot be resized (${(e as Error).message.split('\n')[0]})`);
   }
-  for (let i = 0; i < pixels.length; i++) out[offset + i] = pixels[i]!;
+  // Resized RGBA at the target size; the nearest rule with an identity box then picks the channels.
+  resizeNearestInto({ data: rgb, width, height, channels: 4 }, out, offset, { ...o, keepAspectRatio: false });
 }
 
-/** Decodes a whole image file at its own size: float32 HWC, 0..255, 1, 3 or 4 channels as stored. */
+/** Decodes a whole image file at its own size: float32 HWC, 0..255, RGB or RGBA as stored. */
 export async function decodeFile(path: string): Promise<{ data: Float32Array; shape: [number, number, number] }> {
-  const sharp = await loadSharp();
-  try {
-    const raw = rawDecoderFor(path);
-    if (raw) {
-      const d = raw(await readFile(path));
-      return { data: Float32Array.from(d.data), shape: [d.height, d.width, d.channels] };
-    }
-    const { data, info } = await sharp(path, { failOn: 'truncated' }).raw().toBuffer({ resolveWithObject: true });
-    return { data: Float32Array.from(data), shape: [info.height, info.width, info.channels] };
-  } catch (e) {
-    throw new CorruptFileError(path, `cannot be decoded as an image (${(e as Error).message.split('\n')[0]})`);
-  }
+  const img = await decodePixels(path);
+  return { data: Float32Array.from(img.data), shape: [img.height, img.width, img.channels] };
 }

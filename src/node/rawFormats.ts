@@ -8,7 +8,7 @@ export interface RawImage {
   data: Uint8Array;
   width: number;
   height: number;
-  channels: 1 | 3 | 4;
+  channels: number;
 }
 
 export function decodeBmp(bytes: Uint8Array): RawImage {
