@@ -570,7 +570,10 @@ export class ImageDataGenerator {
       const transformed = { data: this.transformSamples(images, start, indices.length, () => this.draw(images.shape, random)), shape: images.shape };
       return this.standardizeSamples(transformed, (i) => i * size, indices.length, true);
     };
-    return { dataFormat, validationSplit, randomMode, process };
+    const augmentation = this.augments
+      ? { draw: (height: number, width: number, random: RandomGenerator) => drawTransform(this.config, height, width, random, randomMode === 'numpy'), sampling: this.config }
+      : null;
+    return { dataFormat, validationSplit, randomMode, process, augmentation };
   }
 
   /** One random transform for an image of an NHWC batch. */

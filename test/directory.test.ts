@@ -303,3 +303,21 @@ describe('colour modes from any source', () => {
     expect(Array.from(v.subarray(4, 8))).toEqual([0, 77, 150, 255]);
   });
 });
+
+describe('worker threads', () => {
+  it('decoding and augmenting in workers gives the same batches as on the main thread', async () => {
+    const g = new ImageDataGenerator({ rotationRange: 30, zoomRange: 0.2, horizontalFlip: true, rescale: 1 / 255 });
+    const options = { targetSize: [9, 7] as [number, number], batchSize: 6, seed: 11 };
+    const inWorkers = await g.flowFromDirectory(good, { ...options, workers: 2 });
+    const onMain = await g.flowFromDirectory(good, { ...options, workers: 0 });
+    for (let k = 0; k < 4; k++) {
+      const a = (await inWorkers.next()).value;
+      const b = (await onMain.next()).value;
+      expect((a.xs as tf.Tensor).arraySync()).toEqual((b.xs as tf.Tensor).arraySync());
+      expect((a.ys as tf.Tensor).arraySync()).toEqual((b.ys as tf.Tensor).arraySync());
+      dispose(a);
+      dispose(b);
+    }
+    await expect(g.flowFromDirectory(good, { workers: -1 })).rejects.toThrow(/`workers`/);
+  });
+});

@@ -10,6 +10,8 @@ import { type ImageFormat, type SaveTarget, checkSaveTarget, saveBatchImages } f
 import type { DataFormat } from '../options/args.js';
 import { type RandomGenerator, checkSeed, randomSeed } from '../random/random.js';
 import type { RandomMode } from '../random/streams.js';
+import type { SamplingOptions } from '../transform/apply.js';
+import type { TransformParams } from '../transform/params.js';
 import { type Batch, BatchIterator } from './BatchIterator.js';
 
 /** Options of `flow()`; names and defaults as Keras. */
@@ -53,6 +55,8 @@ export interface FlowContext {
   validationSplit: number;
   randomMode: RandomMode;
   process: SampleProcessor;
+  /** How to draw and sample the generator's random transforms; null when it has no augmentation. */
+  augmentation: { draw(height: number, width: number, random: RandomGenerator): TransformParams; sampling: SamplingOptions } | null;
 }
 
 interface ArraySource {

@@ -4,6 +4,7 @@
  * skipped, then the generator's augmentation and standardization. Subclasses
  * list the files and say how to label a batch.
  */
+import { availableParallelism } from 'node:os';
 import type * as tf from '@tensorflow/tfjs-core';
 import { CorruptFileError, InvalidArgumentError } from '../errors.js';
 import { type ImageBatch, fromImageBatch } from '../input/imageBatch.js';
@@ -12,7 +13,10 @@ import type { FlowContext } from '../iterators/ArrayIterator.js';
 import { AsyncBatchIterator, type Batch } from '../iterators/BatchIterator.js';
 import { type RandomGenerator, checkSeed, randomSeed } from '../random/random.js';
 import { warn } from '../warnings.js';
+import type { TransformParams } from '../transform/params.js';
+import { decodeBatch } from './decodeBatch.js';
 import { CHANNELS, type ColorMode, type DecodeOptions, type Interpolation, checkInterpolation, decodeInto } from './decodeImage.js';
+import { decodePool } from './workerPool.js';
 
 /** Options shared by `flowFromDirectory` and `flowFromDataFrame`; names and defaults as Keras. */
 export interface FileFlowOptions {
@@ -37,6 +41,8 @@ export interface FileFlowOptions {
   prefetch?: number;
   /** Also augment the validation subset. Default false. */
   augmentValidation?: boolean;
+  /** Worker threads that decode, resize and augment (default: one per core; 0: on the main thread). */
+  workers?: number;
   /** Write every yielded image here (an existing directory) to look at the augmentation. Keras: `save_to_dir`. */
   saveToDir?: string | null;
   /** File name prefix for saved images. Keras: `save_prefix`. Default ''. */
@@ -59,6 +65,7 @@ export interface CheckedFileOptions {
   schedule: { batchSize: number; shuffle: boolean; seed: number; prefetch: number };
   augment: boolean;
   save: SaveTarget | null;
+  workers: number;
 }
 
 /** Validates the shared options. */
@@ -86,7 +93,14 @@ export function checkFileOptions(o: FileFlowOptions, validationSplit: number): C
     schedule: { batchSize: o.batchSize ?? 32, shuffle: o.shuffle ?? true, seed: o.seed === undefined ? randomSeed() : checkSeed(o.seed), prefetch: o.prefetch ?? 2 },
     augment: subset !== 'validation' || o.augmentValidation === true,
     save: checkSaveTarget(o),
+    workers: checkWorkers(o.workers),
   };
+}
+
+function checkWorkers(workers: unknown): number {
+  if (workers === undefined) return availableParallelism();
+  if (!Number.isInteger(workers) || (workers as number) < 0) throw new InvalidArgumentError('workers', 'an integer >= 0', workers);
+  return workers as number;
 }
 
 /** With onBadImage 'skip': decodes every file once; returns which ones decode, warning once per bad file. */
@@ -125,17 +139,19 @@ export abstract class FileBatchIterator extends AsyncBatchIterator<Prepared> {
   /** The decoded (not augmented, not standardized) images of one epoch, in file order, as NHWC batches. */
   async *rawBatches(): AsyncGenerator<ImageBatch> {
     for (let start = 0; start < this.samples; start += this.batchSize) {
-      const { pixels, samples } = await this.decodeSamples(Int32Array.from({ length: Math.min(this.batchSize, this.samples - start) }, (_, i) => start + i));
+      const { pixels, samples } = await this.load(Int32Array.from({ length: Math.min(this.batchSize, this.samples - start) }, (_, i) => start + i), null);
       yield { data: pixels, shape: [samples.length, ...this.imageShape] };
     }
   }
 
   protected async prepare(indices: Int32Array, random: () => RandomGenerator): Promise<Prepared> {
-    const { pixels, samples } = await this.decodeSamples(indices);
+    const augmentation = this.checked.augment ? this.context.augmentation : null;
+    const rng = augmentation || this.checked.save ? random() : null;
+    // Parameters are drawn here, in batch order, so workers or not, a seed gives the same batches.
+    const params = augmentation ? Array.from(indices, () => augmentation.draw(this.imageShape[0], this.imageShape[1], rng!)) : null;
+    const { pixels, samples } = await this.load(indices, params);
     const images: ImageBatch = { data: pixels, shape: [samples.length, ...this.imageShape] };
-    const order = Int32Array.from({ length: samples.length }, (_, i) => i);
-    const rng = this.checked.augment || this.checked.save ? random() : null;
-    const processed = this.context.process(images, order, this.checked.augment ? rng : null, true);
+    const processed = this.context.process(images, Int32Array.from({ length: samples.length }, (_, i) => i), null, true);
     // Keras names file-flow images with a hash in 0..9,999,999.
     if (this.checked.save) saveBatchImages(this.checked.save, processed, samples, this.imageShape, rng!, 9_999_999);
     return { pixels: processed, samples };
@@ -149,19 +165,36 @@ export abstract class FileBatchIterator extends AsyncBatchIterator<Prepared> {
   /** The labels (and sample weights) of the given samples; `xs` is the batch, for classMode 'input'. */
   protected abstract labels(samples: Int32Array, xs: tf.Tensor): Omit<Batch, 'xs'>;
 
-  /** Decodes the given samples in parallel; bad files throw or (with 'skip') are left out of the batch. */
-  private async decodeSamples(indices: Int32Array): Promise<Prepared> {
+  /**
+   * Decodes (and, with `params`, transforms) the given samples, split across
+   * the worker threads; bad files throw or (with 'skip') are left out.
+   */
+  private async load(indices: Int32Array, params: TransformParams[] | null): Promise<Prepared> {
     const size = this.imageShape[0] * this.imageShape[1] * this.imageShape[2];
-    const pixels = new Float32Array(indices.length * size);
-    const results = await Promise.allSettled(Array.from(indices, (sample, i) => decodeInto(this.filepaths[sample]!, pixels, i * size, this.checked.decode)));
-    // Errors are reported in batch order, whichever decode failed first.
-    const ok = results.map((r) => {
-      if (r.status === 'fulfilled') return true;
-      const e = r.reason as unknown;
-      if (this.checked.onBadImage === 'error' || !(e instanceof CorruptFileError)) throw e;
+    const parts = Math.max(1, Math.min(this.checked.workers, indices.length));
+    const per = Math.ceil(indices.length / parts);
+    const sampling = this.context.augmentation?.sampling ?? null;
+    const chunks = await Promise.all(Array.from({ length: parts }, (_, k) => {
+      const slice = [k * per, Math.min((k + 1) * per, indices.length)] as const;
+      const job = {
+        paths: Array.from(indices.subarray(...slice), (s) => this.filepaths[s]!),
+        decode: this.checked.decode,
+        params: params && params.slice(...slice),
+        sampling,
+      };
+      return this.checked.workers > 0 ? decodePool(this.checked.workers).run(job) : decodeBatch(job);
+    }));
+    const errors = chunks.flatMap((c) => c.errors);
+    const pixels = chunks.length === 1 ? chunks[0]!.pixels : new Float32Array(indices.length * size);
+    if (chunks.length > 1) chunks.reduce((offset, c) => (pixels.set(c.pixels, offset), offset + c.pixels.length), 0);
+    // Failures are reported in batch order.
+    const ok = errors.map((e) => {
+      if (e === null) return true;
+      if (e.fatal) throw new Error(`${e.file}: ${e.problem}`);
+      if (this.checked.onBadImage === 'error') throw new CorruptFileError(e.file, e.problem);
       if (!this.reported.has(e.file)) {
         this.reported.add(e.file);
-        warn('bad-image', `Skipping ${e.message}`);
+        warn('bad-image', `Skipping ${e.file}: ${e.problem}`);
       }
       return false;
     });

@@ -1,0 +1,71 @@
+/**
+ * A small pool of worker threads that decode, resize and augment file
+ * batches in parallel, so the main thread only standardizes and makes
+ * tensors. Workers are unref'd: they never keep the process alive.
+ */
+import { Worker } from 'node:worker_threads';
+import type { DecodedChunk, DecodeJob } from './decodeBatch.js';
+
+export interface DecodeRequest {
+  id: number;
+  job: DecodeJob;
+}
+
+export class DecodePool {
+  private readonly workers: Worker[];
+  private readonly pending = new Map<number, { worker: Worker; resolve: (chunk: DecodedChunk) => void; reject: (e: Error) => void }>();
+  private readonly dead = new Set<Worker>();
+  private nextId = 0;
+  private turn = 0;
+
+  constructor(size: number) {
+    // From TypeScript sources (tests, tsx) the worker starts through a bootstrap that registers tsx.
+    const fromSource = import.meta.url.endsWith('.ts');
+    this.workers = Array.from({ length: size }, () => {
+      const worker = fromSource
+        ? new Worker(new URL('./sourceWorker.mjs', import.meta.url), { workerData: { entry: new URL('./decodeWorker.ts', import.meta.url).href } })
+        : new Worker(new URL('./decodeWorker.js', import.meta.url));
+      worker.unref();
+      worker.on('message', ({ id, chunk }: { id: number; chunk: DecodedChunk }) => {
+        this.pending.get(id)?.resolve(chunk);
+        this.pending.delete(id);
+      });
+      // A worker that dies fails its jobs instead of leaving them waiting forever.
+      const fail = (e: Error) => {
+        for (const [id, job] of this.pending) {
+          if (job.worker !== worker) continue;
+          job.reject(new Error(`image decoding worker failed: ${e.message}`));
+          this.pending.delete(id);
+        }
+        this.dead.add(worker);
+      };
+      worker.on('error', fail);
+      worker.on('exit', (code) => fail(new Error(`exited with code ${code}`)));
+      return worker;
+    });
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  run(job: DecodeJob): Promise<DecodedChunk> {
+    const id = this.nextId++;
+    const worker = this.workers[this.turn++ % this.workers.length]!;
+    if (this.dead.has(worker)) return Promise.reject(new Error('image decoding worker is no longer running; set workers: 0 to decode on the main thread'));
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { worker, resolve, reject });
+      const request: DecodeRequest = { id, job };
+      worker.postMessage(request);
+    });
+  }
+}
+
+const pools = new Map<number, DecodePool>();
+
+/** The process-wide pool of `size` workers. */
+export function decodePool(size: number): DecodePool {
+  let pool = pools.get(size);
+  if (!pool) pools.set(size, (pool = new DecodePool(size)));
+  return pool;
+}
