@@ -5,31 +5,32 @@
  * carry the fitted state to wherever the model is served.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { InvalidArgumentError, NotFittedError, ShapeError } from './errors.js';
+import { type ArrayInput, toDense } from './input/dense.js';
 import { type ImageBatch, type ImageInput, fromImageBatch, toImageBatch, userShape } from './input/imageBatch.js';
+import { asFileError, fromArtifacts, toArtifacts } from './io/artifacts.js';
+import { MANIFEST_FILE, readGeneratorFiles, writeGeneratorFiles } from './io/generatorFiles.js';
 import {
   type FittedStatistics, type GeneratorState, checkEnvelope, decodeStatistics, encodeState, featureOrder, permuteMatrix,
   statisticShape,
 } from './io/jsonState.js';
+import { nodeFs } from './io/nodeFs.js';
 import { parseNpy } from './io/npy.js';
-import * as tfl from '@tensorflow/tfjs-layers';
-import { ImageStandardization } from './layers/ImageStandardization.js';
-import { type ArrayInput, toDense } from './input/dense.js';
 import { ArrayIterator, type FlowContext, type FlowInput, type FlowOptions } from './iterators/ArrayIterator.js';
+import { ImageStandardization } from './layers/ImageStandardization.js';
+import { zcaMatrix } from './linalg/zca.js';
 import type { DataFrameFlowOptions, DataFrameIterator, Row } from './node/DataFrameIterator.js';
 import type { DirectoryFlowOptions, DirectoryIterator } from './node/DirectoryIterator.js';
-import { type RandomGenerator, checkSeed, randomSeed } from './random/random.js';
-import { singleGenerator } from './random/streams.js';
-import { applyTransformTo } from './transform/apply.js';
-import { type TransformParams, completeParams, drawTransform } from './transform/params.js';
 import { type ImageDataGeneratorArgs, type ImageDataGeneratorConfig, type PreprocessingFunction, resolveConfig } from './options/args.js';
 import { argsFromKerasConfig } from './options/keras.js';
-import { asFileError, fromArtifacts, toArtifacts } from './io/artifacts.js';
-import { MANIFEST_FILE, readGeneratorFiles, writeGeneratorFiles } from './io/generatorFiles.js';
-import { zcaMatrix } from './linalg/zca.js';
+import { type RandomGenerator, checkSeed, randomSeed } from './random/random.js';
+import { singleGenerator } from './random/streams.js';
 import { ChannelMoments } from './stats/channelMoments.js';
 import { GramAccumulator } from './stats/gram.js';
 import { type ElementwiseSteps, isIdentity, standardizeImages } from './standardize/kernel.js';
+import { applyTransformTo } from './transform/apply.js';
+import { type TransformParams, completeParams, drawTransform } from './transform/params.js';
 
 /** A statistic fitted in Python: `.npy` bytes, a `.npy` file path (Node), or any array form. */
 export type KerasArray = Uint8Array | ArrayBuffer | string | ArrayInput;
@@ -50,9 +51,7 @@ export interface KerasStatistics {
 
 async function readKerasArray(value: KerasArray, argument: string): Promise<{ data: Float32Array; shape: number[] }> {
   if (typeof value === 'string') {
-    const fs = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.('node:fs') as
-      | { promises: { readFile(path: string): Promise<Uint8Array> } } | undefined;
-    if (!fs) throw new InvalidArgumentError(argument, '.npy bytes or an array outside Node.js', 'a file path');
+    const fs = nodeFs(argument, '.npy bytes or an array outside Node.js', 'a file path');
     const bytes = await fs.promises.readFile(value).catch(() => {
       throw new InvalidArgumentError(argument, 'a readable .npy file', value);
     });

@@ -5,7 +5,6 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ImageDataGeneratorError } from './errors.js';
 import { ImageDataGenerator } from './ImageDataGenerator.js';
 import { useBestBackend } from './backend/useBestBackend.js';
 import { decodeFile } from './node/decodeImage.js';

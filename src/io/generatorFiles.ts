@@ -9,31 +9,17 @@
  */
 import { CorruptFileError, InvalidArgumentError } from '../errors.js';
 import { type ArtifactManifest, fromArtifacts } from './artifacts.js';
+import { type NodeFs, nodeFs } from './nodeFs.js';
 import type { GeneratorState } from './jsonState.js';
 
 export const MANIFEST_FILE = 'generator.json';
 export const WEIGHTS_FILE = 'generator.weights.bin';
 const NEXT = '.next';
 
-interface FileHandle {
-  writeFile(data: string | Uint8Array): Promise<void>;
-  sync(): Promise<void>;
-  close(): Promise<void>;
-}
-interface FsPromises {
-  mkdir(path: string, options: { recursive: true }): Promise<unknown>;
-  open(path: string, flags: string): Promise<FileHandle>;
-  rename(from: string, to: string): Promise<void>;
-  readFile(path: string): Promise<Uint8Array>;
-  rm(path: string, options: { force: true }): Promise<void>;
-  stat(path: string): Promise<{ isDirectory(): boolean }>;
-}
+type FsPromises = NodeFs['promises'];
 
 function fsPromises(argument: string): FsPromises {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  const fs = proc?.getBuiltinModule?.('node:fs') as { promises: FsPromises } | undefined;
-  if (!fs) throw new InvalidArgumentError(argument, 'a tf.io handler outside Node.js (a directory path needs node:fs)', 'a path');
-  return fs.promises;
+  return nodeFs(argument, 'a tf.io handler outside Node.js (a directory path needs node:fs)', 'a path').promises;
 }
 
 const join = (dir: string, name: string) => `${dir.replace(/[\\/]+$/, '')}/${name}`;

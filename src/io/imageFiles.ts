@@ -6,6 +6,7 @@
 import { encode as encodePng } from 'fast-png';
 import jpeg from 'jpeg-js';
 import { InvalidArgumentError } from '../errors.js';
+import { type NodeFs, nodeFs } from './nodeFs.js';
 import type { RandomGenerator } from '../random/random.js';
 import type { ImageView } from '../transform/apply.js';
 
@@ -39,23 +40,15 @@ export function encodeImage(pixels: Uint8Array, height: number, width: number, c
   return new Uint8Array(jpeg.encode({ width, height, data: rgba }, 95).data);
 }
 
-interface NodeFs {
-  statSync(path: string, options: { throwIfNoEntry: false }): { isDirectory(): boolean } | undefined;
-  writeFileSync(path: string, data: Uint8Array): void;
-}
-
-/** Node's `fs`, or a clear error elsewhere (saving files is Node-only). */
-export function nodeFs(argument: string): NodeFs {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  const fs = proc?.getBuiltinModule?.('node:fs') as NodeFs | undefined;
-  if (!fs) throw new InvalidArgumentError(argument, 'to be used in Node.js >= 20.16 (writing files needs node:fs)', 'another runtime');
-  return fs;
+/** Node's fs for writing images, or a clear error elsewhere (saving files is Node-only). */
+export function nodeFsForWriting(argument: string): NodeFs {
+  return nodeFs(argument, 'to be used in Node.js >= 20.16 (writing files needs node:fs)', 'another runtime');
 }
 
 /** Checks that `dir` is an existing directory (Keras does not create it either). */
 export function checkDirectory(dir: unknown, argument: string): string {
   if (typeof dir !== 'string' || dir === '') throw new InvalidArgumentError(argument, 'a directory path', dir);
-  if (!nodeFs(argument).statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
+  if (!nodeFsForWriting(argument).statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
     throw new InvalidArgumentError(argument, 'an existing directory', dir, 'Create it first.');
   }
   return dir;
@@ -81,7 +74,7 @@ export function checkSaveTarget(o: { saveToDir?: string | null; savePrefix?: str
 export function saveBatchImages(target: SaveTarget, pixels: Float32Array, samples: ArrayLike<number>, imageShape: readonly number[], rng: RandomGenerator, hashMax: number): void {
   const [height, width, channels] = imageShape as [number, number, number];
   const size = height * width * channels;
-  const fs = nodeFs('saveToDir');
+  const fs = nodeFsForWriting('saveToDir');
   for (let i = 0; i < samples.length; i++) {
     const bytes = encodeImage(toUint8({ data: pixels, offset: i * size, height, width, channels }), height, width, channels, target.format);
     fs.writeFileSync(`${target.dir}/${target.prefix}_${samples[i]}_${rng.interval(hashMax)}.${target.format}`, bytes);

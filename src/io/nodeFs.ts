@@ -1,0 +1,33 @@
+/**
+ * Node's `fs`, looked up at call time through `process.getBuiltinModule`, so
+ * modules that write or read files stay importable in browsers. Only the
+ * members this library uses are typed.
+ */
+import { InvalidArgumentError } from '../errors.js';
+
+export interface FileHandle {
+  writeFile(data: string | Uint8Array): Promise<void>;
+  sync(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface NodeFs {
+  statSync(path: string, options: { throwIfNoEntry: false }): { isDirectory(): boolean } | undefined;
+  writeFileSync(path: string, data: Uint8Array): void;
+  promises: {
+    mkdir(path: string, options: { recursive: true }): Promise<unknown>;
+    open(path: string, flags: string): Promise<FileHandle>;
+    rename(from: string, to: string): Promise<void>;
+    readFile(path: string): Promise<Uint8Array>;
+    rm(path: string, options: { force: true }): Promise<void>;
+    stat(path: string): Promise<{ isDirectory(): boolean }>;
+  };
+}
+
+/** Node's fs, or an InvalidArgumentError naming `argument` (with what was expected and received) elsewhere. */
+export function nodeFs(argument: string, expected: string, received: string): NodeFs {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const fs = proc?.getBuiltinModule?.('node:fs') as NodeFs | undefined;
+  if (!fs) throw new InvalidArgumentError(argument, expected, received);
+  return fs;
+}
