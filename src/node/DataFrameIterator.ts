@@ -128,7 +128,7 @@ export class DataFrameIterator extends FileBatchIterator {
     }
     if (checked.split) rows = rows.slice(Math.floor(checked.split[0] * rows.length), Math.floor(checked.split[1] * rows.length));
     if (checked.onBadImage === 'skip') {
-      const ok = await readableFiles(rows.map((r) => (directory ? join(directory, String(r[xCol])) : String(r[xCol]))), checked.decode);
+      const ok = await readableFiles(rows.map((r) => (directory ? join(directory, String(r[xCol])) : String(r[xCol]))), checked);
       rows = rows.filter((_, i) => ok[i]);
     }
     if (rows.length === 0) throw new InvalidArgumentError('rows', 'at least one usable image row', 'none after filtering');

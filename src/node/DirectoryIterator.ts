@@ -72,7 +72,7 @@ export class DirectoryIterator extends FileBatchIterator {
       throw new InvalidArgumentError('classes', "exactly 2 classes for classMode 'binary'", listing.classNames);
     }
     if (checked.onBadImage === 'skip') {
-      const ok = await readableFiles(listing.filenames.map((f) => `${directory}/${f}`), checked.decode);
+      const ok = await readableFiles(listing.filenames.map((f) => `${directory}/${f}`), checked);
       listing = { classNames: listing.classNames, filenames: listing.filenames.filter((_, i) => ok[i]), classes: listing.classes.filter((_, i) => ok[i]) };
     }
     return new DirectoryIterator(directory, listing, classMode, checked, context);

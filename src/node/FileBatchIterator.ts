@@ -14,8 +14,8 @@ import { AsyncBatchIterator, type Batch } from '../iterators/BatchIterator.js';
 import { type RandomGenerator, checkSeed, randomSeed } from '../random/random.js';
 import { warn } from '../warnings.js';
 import type { TransformParams } from '../transform/params.js';
-import { decodeBatch } from './decodeBatch.js';
-import { CHANNELS, type ColorMode, type DecodeOptions, type Interpolation, checkInterpolation, decodeInto } from './decodeImage.js';
+import { type DecodeJob, decodeBatch } from './decodeBatch.js';
+import { CHANNELS, type ColorMode, type DecodeOptions, type Interpolation, checkInterpolation } from './decodeImage.js';
 import { decodePool } from './workerPool.js';
 
 /** Options shared by `flowFromDirectory` and `flowFromDataFrame`; names and defaults as Keras. */
@@ -103,16 +103,23 @@ function checkWorkers(workers: unknown): number {
   return workers as number;
 }
 
-/** With onBadImage 'skip': decodes every file once; returns which ones decode, warning once per bad file. */
-export async function readableFiles(paths: string[], decode: DecodeOptions): Promise<boolean[]> {
-  const size = decode.targetSize[0] * decode.targetSize[1] * CHANNELS[decode.colorMode];
-  const ok: boolean[] = [];
+/**
+ * With onBadImage 'skip': decodes every file once (in the worker threads when
+ * there are any); returns which ones decode, warning once per bad file.
+ */
+export async function readableFiles(paths: string[], checked: CheckedFileOptions): Promise<boolean[]> {
+  const jobs: DecodeJob[] = [];
   for (let start = 0; start < paths.length; start += 64) {
-    ok.push(...(await Promise.all(paths.slice(start, start + 64).map((p) =>
-      decodeInto(p, new Float32Array(size), 0, decode).then(() => true, (e: Error) => {
-        warn('bad-image', `Skipping ${e.message}`);
-        return false;
-      })))));
+    jobs.push({ paths: paths.slice(start, start + 64), decode: checked.decode, params: null, sampling: null });
+  }
+  const ok: boolean[] = [];
+  const parallel = Math.max(1, checked.workers);
+  for (let k = 0; k < jobs.length; k += parallel) {
+    const chunks = await Promise.all(jobs.slice(k, k + parallel).map((job) => (checked.workers > 0 ? decodePool(checked.workers).run(job) : decodeBatch(job))));
+    for (const e of chunks.flatMap((c) => c.errors)) {
+      if (e) warn('bad-image', `Skipping ${e.file}: ${e.problem}`);
+      ok.push(e === null);
+    }
   }
   if (!ok.some(Boolean)) throw new InvalidArgumentError('files', 'at least one readable image', `${paths.length} unreadable files`);
   return ok;
