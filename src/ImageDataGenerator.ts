@@ -19,7 +19,6 @@ import { nodeFs } from './io/nodeFs.js';
 import { parseNpy } from './io/npy.js';
 import { ArrayIterator, type FlowContext, type FlowInput, type FlowOptions } from './iterators/ArrayIterator.js';
 import { ImageStandardization } from './layers/ImageStandardization.js';
-import { zcaMatrix } from './linalg/zca.js';
 import type { DataFrameFlowOptions, DataFrameIterator, Row } from './node/DataFrameIterator.js';
 import type { DirectoryFlowOptions, DirectoryIterator } from './node/DirectoryIterator.js';
 import { type ImageDataGeneratorArgs, type ImageDataGeneratorConfig, type PreprocessingFunction, resolveConfig } from './options/args.js';
@@ -27,7 +26,7 @@ import { argsFromKerasConfig } from './options/keras.js';
 import { type RandomGenerator, checkSeed, randomSeed } from './random/random.js';
 import { singleGenerator } from './random/streams.js';
 import { ChannelMoments } from './stats/channelMoments.js';
-import { GramAccumulator } from './stats/gram.js';
+import { type GramAccumulator, openGram } from './stats/gram.js';
 import { type ElementwiseSteps, isIdentity, standardizeImages } from './standardize/kernel.js';
 import { applyTransformTo } from './transform/apply.js';
 import { type TransformParams, completeParams, drawTransform } from './transform/params.js';
@@ -206,42 +205,47 @@ export class ImageDataGenerator {
     let first: ImageBatch['shape'] | null = null;
     let seen = 0;
     let index = 0;
-    for await (const input of batchesOf(x)) {
-      const argument = isStream(x) ? `x (batch ${index})` : 'x';
-      const { batch } = toImageBatch(input, { argument, dataFormat, allowRank3: false, warnChannels: first === null });
-      if (first === null) {
-        first = batch.shape;
-      } else if (batch.shape.slice(1).some((d, i) => d !== first![i + 1])) {
-        throw new ShapeError(argument, `images of the same size and channels as the first batch ([${first.slice(1)}] in NHWC)`, batch.shape);
-      }
-      const [n, h, w, c] = batch.shape;
-      moments ??= new ChannelMoments(c);
-      if (zcaWhitening) gram ??= new GramAccumulator(h * w * c, this.config.zcaMaxBytes);
-      const accumulate = (data: Float32Array, scale: number) => {
-        moments!.add({ data, shape: batch.shape }, scale, seen, argument);
-        gram?.add(data, n, scale);
-      };
-      if (random === null) {
-        accumulate(batch.data, rescale ?? 1);
-      } else {
-        const scaled = { data: rescale ? batch.data.map((v) => v * rescale) : batch.data, shape: batch.shape };
-        for (let r = 0; r < rounds; r++) {
-          accumulate(this.transformSamples(scaled, (i) => i * h * w * c, n, () => this.draw(batch.shape, random)), 1);
+    try {
+      for await (const input of batchesOf(x)) {
+        const argument = isStream(x) ? `x (batch ${index})` : 'x';
+        const { batch } = toImageBatch(input, { argument, dataFormat, allowRank3: false, warnChannels: first === null });
+        if (first === null) {
+          first = batch.shape;
+        } else if (batch.shape.slice(1).some((d, i) => d !== first![i + 1])) {
+          throw new ShapeError(argument, `images of the same size and channels as the first batch ([${first.slice(1)}] in NHWC)`, batch.shape);
         }
+        const [n, h, w, c] = batch.shape;
+        moments ??= new ChannelMoments(c);
+        if (zcaWhitening) gram ??= await openGram(h * w * c, this.config.zcaMaxBytes);
+        const accumulate = (data: Float32Array, scale: number) => {
+          moments!.add({ data, shape: batch.shape }, scale, seen, argument);
+          gram?.add(data, n, scale);
+        };
+        if (random === null) {
+          accumulate(batch.data, rescale ?? 1);
+        } else {
+          const scaled = { data: rescale ? batch.data.map((v) => v * rescale) : batch.data, shape: batch.shape };
+          for (let r = 0; r < rounds; r++) {
+            accumulate(this.transformSamples(scaled, (i) => i * h * w * c, n, () => this.draw(batch.shape, random)), 1);
+          }
+        }
+        seen += batch.shape[0];
+        index++;
       }
-      seen += batch.shape[0];
-      index++;
+      if (moments === null || first === null || seen === 0) throw new InvalidArgumentError('x', 'at least one image', 'no images');
+      const channels = first[3];
+      this.setStatistics({
+        mean: featurewiseCenter ? Float32Array.from(moments.mean) : null,
+        std: featurewiseStdNormalization ? Float32Array.from(moments.variance(), Math.sqrt) : null,
+        zca: gram && {
+          // Keras centres with the per-channel mean before the SVD.
+          matrix: gram.whitening(Float64Array.from({ length: gram.features }, (_, f) => moments!.mean[f % channels]!), this.config.zcaEpsilon),
+          imageShape: [first[1], first[2], first[3]],
+        },
+      });
+    } finally {
+      await gram?.close();
     }
-    if (moments === null || first === null || seen === 0) throw new InvalidArgumentError('x', 'at least one image', 'no images');
-    this.setStatistics({
-      mean: featurewiseCenter ? Float32Array.from(moments.mean) : null,
-      std: featurewiseStdNormalization ? Float32Array.from(moments.variance(), Math.sqrt) : null,
-      zca: gram && {
-        // Keras centres with the per-channel mean before the SVD.
-        matrix: zcaMatrix(gram.centred(Float64Array.from({ length: gram.features }, (_, f) => moments!.mean[f % first![3]]!)), gram.features, gram.count, this.config.zcaEpsilon),
-        imageShape: [first[1], first[2], first[3]],
-      },
-    });
     return this;
   }
 

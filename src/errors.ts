@@ -84,7 +84,7 @@ export class MemoryBudgetError extends InvalidArgumentError {
   ) {
     super(
       'zcaMaxBytes',
-      `at least ${bytesNeeded} bytes for ZCA on ${features} features (three ${features} x ${features} float64 matrices)`,
+      `at least ${bytesNeeded} bytes for ZCA on ${features} features`,
       budget,
       'Downscale the images (ZCA memory grows with the fourth power of the side), or raise `zcaMaxBytes` if the machine has the memory.',
     );

@@ -1,6 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { symmetricEigen } from '../src/linalg/symmetricEigen.js';
+import { WasmLinalg } from '../src/linalg/wasmLinalg.js';
+import { zcaMatrix } from '../src/linalg/zca.js';
+import { openGram } from '../src/stats/gram.js';
 import { testData } from './helpers/generators.js';
+
+type Solver = (a: Float64Array, d: number) => { values: Float64Array; vectors: Float64Array };
 
 /** A = Q diag(lambda) Q^T with Q a product of two Householder reflections of random vectors. */
 function withSpectrum(lambda: number[], seed: number): Float64Array {
@@ -26,9 +31,9 @@ function withSpectrum(lambda: number[], seed: number): Float64Array {
   return a;
 }
 
-function check(a: Float64Array, d: number) {
+function check(solve: Solver, a: Float64Array, d: number) {
   const original = a.slice();
-  const { values, vectors: u } = symmetricEigen(a, d);
+  const { values, vectors: u } = solve(a, d);
   let orth = 0, rec = 0, norm = 0;
   for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) {
     let o = 0, r = 0;
@@ -40,13 +45,34 @@ function check(a: Float64Array, d: number) {
   return { values, orth, rec: Math.sqrt(rec / norm) };
 }
 
-describe('symmetricEigen (float64)', () => {
+let kernels: WasmLinalg;
+let serialKernels: WasmLinalg;
+beforeAll(async () => {
+  kernels = (await WasmLinalg.open())!;
+  serialKernels = (await WasmLinalg.open({ threads: false }))!;
+});
+afterAll(async () => {
+  await kernels.close();
+  await serialKernels.close();
+});
+
+const solvers: [string, Solver][] = [
+  ['TypeScript (Householder + QL)', symmetricEigen],
+  ['wasm (blocked Householder + divide and conquer), two threads', (a, d) => kernels.eigen(a, d)],
+  ['wasm, one thread', (a, d) => serialKernels.eigen(a, d)],
+];
+
+const randomSymmetric = (d: number, seed: number) => {
+  const r = testData(d * d, seed);
+  const a = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) a[i * d + j] = a[j * d + i] = r[i * d + j]! - 0.5;
+  return a;
+};
+
+describe.each(solvers)('symmetric eigensolver (float64): %s', (_, solve) => {
   it('random symmetric matrix: orthogonal U, exact reconstruction, ascending eigenvalues', () => {
     const d = 60;
-    const r = testData(d * d, 11);
-    const a = new Float64Array(d * d);
-    for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) a[i * d + j] = a[j * d + i] = r[i * d + j]! - 0.5;
-    const { values, orth, rec } = check(a, d);
+    const { values, orth, rec } = check(solve, randomSymmetric(d, 11), d);
     expect(orth).toBeLessThan(1e-12);
     expect(rec).toBeLessThan(1e-13);
     for (let k = 1; k < d; k++) expect(values[k]!).toBeGreaterThanOrEqual(values[k - 1]!);
@@ -55,7 +81,7 @@ describe('symmetricEigen (float64)', () => {
   it('covariance-like spectrum spanning 9 orders of magnitude: eigenvalues to 1e-9 of the largest', () => {
     const d = 48;
     const lambda = Array.from({ length: d }, (_, k) => 10 ** (3 - (9 * k) / (d - 1)));
-    const { values, orth, rec } = check(withSpectrum(lambda, 5), d);
+    const { values, orth, rec } = check(solve, withSpectrum(lambda, 5), d);
     const sorted = [...lambda].sort((a, b) => a - b);
     for (let k = 0; k < d; k++) expect(Math.abs(values[k]! - sorted[k]!)).toBeLessThan(1e-9 * 1e3);
     expect(orth).toBeLessThan(1e-12);
@@ -65,7 +91,74 @@ describe('symmetricEigen (float64)', () => {
   it('rank-deficient input (n < d): the null space comes out as (near) zero eigenvalues', () => {
     const d = 30;
     const lambda = Array.from({ length: d }, (_, k) => (k < 20 ? 0 : k));
-    const { values } = check(withSpectrum(lambda, 8), d);
+    const { values } = check(solve, withSpectrum(lambda, 8), d);
     for (let k = 0; k < 20; k++) expect(Math.abs(values[k]!)).toBeLessThan(1e-12 * 30);
+  });
+});
+
+describe('wasm eigensolver at sizes where divide and conquer merges and deflates', () => {
+  it.each([
+    ['random, d = 300', () => randomSymmetric(300, 3), null],
+    // Many equal eigenvalues: the merges deflate most of each problem.
+    ['three distinct eigenvalues, d = 200', null, Array.from({ length: 200 }, (_, k) => [1, 2, 5][k % 3]!)],
+    // Image covariance: a few large eigenvalues, a long tail down to 1e-7 of the largest, in clusters.
+    ['spectrum spanning 7 decades with clusters, d = 256', null, Array.from({ length: 256 }, (_, k) => 10 ** (-7 * Math.floor(k / 4) / 63) * (1 + 1e-9 * k))],
+  ] as const)('%s: orthogonality, reconstruction and eigenvalues', (_, random, lambda) => {
+    const d = lambda ? lambda.length : 300;
+    const a = lambda ? withSpectrum([...lambda], 21) : random!();
+    const { values, orth, rec } = check((m, n) => kernels.eigen(m, n), a, d);
+    expect(orth).toBeLessThan(1e-12);
+    expect(rec).toBeLessThan(1e-13);
+    const reference = lambda ? Float64Array.from(lambda).sort() : symmetricEigen(a.slice(), d).values;
+    const scale = Math.max(...Array.from(reference, Math.abs));
+    for (let k = 0; k < d; k++) expect(Math.abs(values[k]! - reference[k]!)).toBeLessThan(1e-13 * scale * Math.sqrt(d));
+  });
+
+  it('one thread and two threads agree, and two runs with two threads are bit-identical', () => {
+    const d = 400;
+    const a = randomSymmetric(d, 9);
+    const one = serialKernels.eigen(a, d);
+    const two = kernels.eigen(a, d);
+    const again = kernels.eigen(a, d);
+    expect(Buffer.from(again.vectors.buffer).equals(Buffer.from(two.vectors.buffer))).toBe(true);
+    for (let k = 0; k < d; k++) expect(Math.abs(one.values[k]! - two.values[k]!)).toBeLessThan(1e-12);
+  });
+});
+
+describe('Gram accumulation and ZCA matrix: wasm (float32 tiles into float64) and TypeScript (float64)', () => {
+  // 8x8x3 "images": smooth random fields with correlated channels, sensor noise, quantized to 8 bits.
+  const n = 1500, side = 8, d = side * side * 3;
+  const noise = testData(n * 6, 17);
+  const sensor = testData(n * d, 23);
+  const data = new Float32Array(n * d);
+  for (let t = 0; t < n; t++) {
+    for (let y = 0; y < side; y++) for (let x = 0; x < side; x++) {
+      const base = 0.5 + 0.2 * Math.sin(x * noise[t * 6]! * 2 + noise[t * 6 + 1]! * 6) * Math.cos(y * noise[t * 6 + 2]! * 2 + noise[t * 6 + 3]! * 6);
+      for (let c = 0; c < 3; c++) {
+        const jitter = sensor[t * d + (y * side + x) * 3 + c]! * 0.02;
+        data[t * d + (y * side + x) * 3 + c] = Math.round((base * (1 - 0.1 * c) + jitter) * 255) / 255;
+      }
+    }
+  }
+  const channelMean = [0, 1, 2].map((c) => { let s = 0; for (let i = c; i < data.length; i += 3) s += data[i]!; return s / (n * side * side); });
+  const mu = Float64Array.from({ length: d }, (_, f) => channelMean[f % 3]!);
+  // float64 reference: the centred Gram matrix by definition, then W from the TypeScript eigensolver.
+  const g = new Float64Array(d * d);
+  for (let t = 0; t < n; t++) for (let i = 0; i < d; i++) {
+    const xi = data[t * d + i]! - mu[i]!;
+    for (let j = 0; j < d; j++) g[i * d + j]! += xi * (data[t * d + j]! - mu[j]!);
+  }
+  const reference = zcaMatrix(g, d, n, 1e-6);
+
+  // float32 tile products bound the wasm engine (measured here: 1.4e-5; the tolerance is 1e-4); W itself is float32 (1e-7).
+  it.each([['wasm', 1e-4], ['js', 1e-7]] as const)('%s engine, streamed in uneven batches: W within %s relative Frobenius of the float64 reference', async (engine, tolerance) => {
+    const gram = await openGram(d, 2 ** 31, engine);
+    for (const [from, to] of [[0, 7], [7, 700], [700, 1500]] as const) gram.add(data.subarray(from * d, to * d), to - from, 1);
+    expect(gram.count).toBe(n);
+    const w = gram.whitening(mu, 1e-6);
+    await gram.close();
+    let num = 0, den = 0;
+    for (let i = 0; i < d * d; i++) { num += (w[i]! - reference[i]!) ** 2; den += reference[i]! ** 2; }
+    expect(Math.sqrt(num / den)).toBeLessThan(tolerance);
   });
 });

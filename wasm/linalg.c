@@ -1,0 +1,810 @@
+/*
+ * Float64 linear algebra for ZCA whitening, compiled to WebAssembly with SIMD
+ * (build.sh). Freestanding: no libc, no allocator; the caller hands in every
+ * buffer. Row-major matrices with explicit leading dimensions throughout.
+ *
+ *   gram_add     G += (X - shift)^T (X - shift) for a chunk of float32 rows,
+ *                float32 products per tile of <= 256 rows added into float64.
+ *   sym_eigen    all eigenpairs of a symmetric matrix: blocked Householder
+ *                tridiagonalization, divide and conquer on the tridiagonal
+ *                (rank-one merges with deflation, secular equation, Gu and
+ *                Eisenstat's recomputed z), blocked back-transformation.
+ *   zca_matrix   W = U diag(sqrt(n) / (sqrt(lambda) + eps)) U^T over the top
+ *                min(n, d) eigenpairs, written as float32.
+ *
+ * Two threads: a second instance on the same shared memory runs worker_loop()
+ * and takes half of every large matrix product (see par_gemm and gram_add).
+ */
+#include <wasm_simd128.h>
+
+typedef unsigned long size_t;
+#define EXPORT(name) __attribute__((export_name(name)))
+
+static const double EPS = 2.220446049250313e-16;
+static inline double dabs(double x) { return __builtin_fabs(x); }
+static inline double dsqrt(double x) { return __builtin_sqrt(x); }
+static inline double dmax(double a, double b) { return a > b ? a : b; }
+static inline double dhypot(double a, double b) {
+  a = dabs(a); b = dabs(b);
+  double hi = dmax(a, b), lo = a > b ? b : a;
+  if (hi == 0) return 0;
+  double r = lo / hi;
+  return hi * dsqrt(1 + r * r);
+}
+static inline double dsign(double magnitude, double sign) { return __builtin_copysign(magnitude, sign); }
+
+/* ------------------------------------------------------------------ threads */
+
+enum { JOB_QUIT = 1, JOB_GEMM = 2, JOB_GRAM = 3, JOB_SYMV = 4 };
+
+/* Spins this many polls before blocking: jobs come back to back during tridiagonalization. */
+#define SPINS (1 << 21)
+
+typedef struct {
+  int seq, done, kind;
+  /* gemm */
+  int m, n, k, lda, ldb, ldc, ta, tb, overwrite;
+  const double *a, *b;
+  double *c;
+  double alpha;
+  /* symv */
+  const double *sa, *sv;
+  double *sy[2];
+  int sn, sm;
+  /* gram */
+  const float *packed;
+  double *g;
+  int d, rows, split;
+  /* per-thread packing buffers */
+  double *work[2];
+} Job;
+
+static Job job;
+static int threads = 1;
+
+static void run_job(int self);
+static void symv_half(int self);
+
+EXPORT("set_threads") void set_threads(int n, double *work0, double *work1) {
+  threads = n;
+  job.work[0] = work0;
+  job.work[1] = work1;
+}
+
+/* The second thread: waits for a job, runs its half, reports, until JOB_QUIT. */
+EXPORT("worker_loop") void worker_loop(void) {
+  int seen = __atomic_load_n(&job.seq, __ATOMIC_SEQ_CST);
+  for (;;) {
+    for (int spin = 0; spin < SPINS && __atomic_load_n(&job.seq, __ATOMIC_SEQ_CST) == seen; spin++) {}
+    while (__atomic_load_n(&job.seq, __ATOMIC_SEQ_CST) == seen) __builtin_wasm_memory_atomic_wait32(&job.seq, seen, -1);
+    seen = __atomic_load_n(&job.seq, __ATOMIC_SEQ_CST);
+    if (job.kind == JOB_QUIT) return;
+    run_job(1);
+    __atomic_store_n(&job.done, seen, __ATOMIC_SEQ_CST);
+    __builtin_wasm_memory_atomic_notify(&job.done, 1);
+  }
+}
+
+static int start_job(int kind) {
+  job.kind = kind;
+  int seq = __atomic_add_fetch(&job.seq, 1, __ATOMIC_SEQ_CST);
+  __builtin_wasm_memory_atomic_notify(&job.seq, 1);
+  return seq;
+}
+
+static void finish_job(int seq) {
+  int done;
+  for (int spin = 0; spin < SPINS && __atomic_load_n(&job.done, __ATOMIC_SEQ_CST) != seq; spin++) {}
+  while ((done = __atomic_load_n(&job.done, __ATOMIC_SEQ_CST)) != seq) __builtin_wasm_memory_atomic_wait32(&job.done, done, -1);
+}
+
+EXPORT("stop_worker") void stop_worker(void) {
+  start_job(JOB_QUIT);
+  threads = 1;
+}
+
+/* --------------------------------------------------------------------- gemm */
+
+/* C (m x n) = or += alpha * op(A) (m x k) * op(B) (k x n); op transposes when ta / tb. */
+#define MR 4
+#define NR 4
+#define KC 256
+#define MC 128
+#define NC 2048
+
+static void pack_a(int mc, int kc, const double *a, int lda, int ta, double *out) {
+  for (int i0 = 0; i0 < mc; i0 += MR) {
+    int rows = mc - i0 < MR ? mc - i0 : MR;
+    for (int p = 0; p < kc; p++) {
+      for (int r = 0; r < MR; r++) {
+        out[p * MR + r] = r < rows ? (ta ? a[(size_t)p * lda + i0 + r] : a[(size_t)(i0 + r) * lda + p]) : 0;
+      }
+    }
+    out += kc * MR;
+  }
+}
+
+static void pack_b(int kc, int nc, const double *b, int ldb, int tb, double *out) {
+  for (int j0 = 0; j0 < nc; j0 += NR) {
+    int cols = nc - j0 < NR ? nc - j0 : NR;
+    for (int p = 0; p < kc; p++) {
+      for (int c = 0; c < NR; c++) {
+        out[p * NR + c] = c < cols ? (tb ? b[(size_t)(j0 + c) * ldb + p] : b[(size_t)p * ldb + j0 + c]) : 0;
+      }
+    }
+    out += kc * NR;
+  }
+}
+
+static void micro_kernel(int kc, const double *ap, const double *bp, double *c, int ldc, int rows, int cols, double alpha, int overwrite) {
+  v128_t c00 = wasm_f64x2_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  for (int p = 0; p < kc; p++) {
+    v128_t b0 = wasm_v128_load(bp), b1 = wasm_v128_load(bp + 2);
+    v128_t a;
+    a = wasm_v128_load64_splat(ap + 0); c00 = wasm_f64x2_add(c00, wasm_f64x2_mul(a, b0)); c01 = wasm_f64x2_add(c01, wasm_f64x2_mul(a, b1));
+    a = wasm_v128_load64_splat(ap + 1); c10 = wasm_f64x2_add(c10, wasm_f64x2_mul(a, b0)); c11 = wasm_f64x2_add(c11, wasm_f64x2_mul(a, b1));
+    a = wasm_v128_load64_splat(ap + 2); c20 = wasm_f64x2_add(c20, wasm_f64x2_mul(a, b0)); c21 = wasm_f64x2_add(c21, wasm_f64x2_mul(a, b1));
+    a = wasm_v128_load64_splat(ap + 3); c30 = wasm_f64x2_add(c30, wasm_f64x2_mul(a, b0)); c31 = wasm_f64x2_add(c31, wasm_f64x2_mul(a, b1));
+    ap += MR;
+    bp += NR;
+  }
+  v128_t al = wasm_f64x2_splat(alpha);
+  v128_t acc[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}};
+  for (int r = 0; r < rows; r++) {
+    double *row = c + (size_t)r * ldc;
+    if (cols == NR) {
+      v128_t lo = wasm_f64x2_mul(al, acc[r][0]), hi = wasm_f64x2_mul(al, acc[r][1]);
+      if (!overwrite) {
+        lo = wasm_f64x2_add(lo, wasm_v128_load(row));
+        hi = wasm_f64x2_add(hi, wasm_v128_load(row + 2));
+      }
+      wasm_v128_store(row, lo);
+      wasm_v128_store(row + 2, hi);
+    } else {
+      double v[NR] = {wasm_f64x2_extract_lane(acc[r][0], 0), wasm_f64x2_extract_lane(acc[r][0], 1),
+                      wasm_f64x2_extract_lane(acc[r][1], 0), wasm_f64x2_extract_lane(acc[r][1], 1)};
+      for (int j = 0; j < cols; j++) row[j] = alpha * v[j] + (overwrite ? 0 : row[j]);
+    }
+  }
+}
+
+static void gemm_serial(int m, int n, int k, double alpha, const double *a, int lda, int ta, const double *b, int ldb, int tb,
+                        double *c, int ldc, int overwrite, double *work) {
+  double *ap = work, *bp = work + MC * KC;
+  if (k == 0) {
+    if (overwrite) for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) c[(size_t)i * ldc + j] = 0;
+    return;
+  }
+  for (int jc = 0; jc < n; jc += NC) {
+    int nc = n - jc < NC ? n - jc : NC;
+    for (int pc = 0; pc < k; pc += KC) {
+      int kc = k - pc < KC ? k - pc : KC;
+      pack_b(kc, nc, tb ? b + (size_t)jc * ldb + pc : b + (size_t)pc * ldb + jc, ldb, tb, bp);
+      int first = overwrite && pc == 0;
+      for (int ic = 0; ic < m; ic += MC) {
+        int mc = m - ic < MC ? m - ic : MC;
+        pack_a(mc, kc, ta ? a + (size_t)pc * lda + ic : a + (size_t)ic * lda + pc, lda, ta, ap);
+        for (int jr = 0; jr < nc; jr += NR) {
+          for (int ir = 0; ir < mc; ir += MR) {
+            micro_kernel(kc, ap + ir * kc, bp + jr * kc, c + (size_t)(ic + ir) * ldc + jc + jr, ldc,
+                         mc - ir < MR ? mc - ir : MR, nc - jr < NR ? nc - jr : NR, alpha, first);
+          }
+        }
+      }
+    }
+  }
+}
+
+static void gemm_half(int self) {
+  int split = job.split;
+  int lo = self == 0 ? 0 : split, hi = self == 0 ? split : job.n;
+  if (hi <= lo) return;
+  const double *b = job.tb ? job.b + (size_t)lo * job.ldb : job.b + lo;
+  gemm_serial(job.m, hi - lo, job.k, job.alpha, job.a, job.lda, job.ta, b, job.ldb, job.tb, job.c + lo, job.ldc, job.overwrite, job.work[self]);
+}
+
+/* gemm_serial split over the columns of C between the two threads when it is worth it. */
+static void gemm(int m, int n, int k, double alpha, const double *a, int lda, int ta, const double *b, int ldb, int tb,
+                 double *c, int ldc, int overwrite) {
+  if (threads < 2 || (double)m * n * k < 4e6 || n < 2 * NR) {
+    gemm_serial(m, n, k, alpha, a, lda, ta, b, ldb, tb, c, ldc, overwrite, job.work[0]);
+    return;
+  }
+  job.m = m; job.n = n; job.k = k; job.alpha = alpha; job.a = a; job.lda = lda; job.ta = ta;
+  job.b = b; job.ldb = ldb; job.tb = tb; job.c = c; job.ldc = ldc; job.overwrite = overwrite;
+  job.split = (n / 2 + NR - 1) / NR * NR;
+  int seq = start_job(JOB_GEMM);
+  gemm_half(0);
+  finish_job(seq);
+}
+
+EXPORT("gemm") void gemm_export(int m, int n, int k, const double *a, int lda, int ta, const double *b, int ldb, int tb, double *c, int ldc) {
+  gemm(m, n, k, 1, a, lda, ta, b, ldb, tb, c, ldc, 1);
+}
+
+/* --------------------------------------------------------------------- gram */
+
+/*
+ * Packs rows x (rows <= 256, d floats each, stride d) minus shift, times
+ * scale, into panels of 8 features: panel q holds rows x 8 consecutive floats.
+ * Adds each feature's packed values into sums (float64).
+ */
+EXPORT("gram_pack") void gram_pack(const float *x, int rows, int d, const float *shift, float scale, float *packed, double *sums) {
+  int panels = (d + 7) / 8;
+  for (int q = 0; q < panels; q++) {
+    float *out = packed + (size_t)q * rows * 8;
+    int f0 = q * 8, width = d - f0 < 8 ? d - f0 : 8;
+    for (int t = 0; t < rows; t++) {
+      const float *src = x + (size_t)t * d + f0;
+      for (int f = 0; f < 8; f++) out[t * 8 + f] = f < width ? src[f] * scale - shift[f0 + f] : 0;
+    }
+    for (int f = 0; f < width; f++) {
+      double sum = 0;
+      for (int t = 0; t < rows; t++) sum += out[t * 8 + f];
+      sums[f0 + f] += sum;
+    }
+  }
+}
+
+/* Tile rows i0..i0+3 by columns j0..j0+7 of the chunk's X^T X, added into g. */
+static void gram_tile(const float *packed, int rows, int d, int i0, int j0, double *g) {
+  const float *a = packed + (size_t)(i0 / 8) * rows * 8 + (i0 % 8);
+  const float *b = packed + (size_t)(j0 / 8) * rows * 8;
+  v128_t c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  for (int t = 0; t < rows; t++) {
+    v128_t b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 4);
+    v128_t s;
+    s = wasm_v128_load32_splat(a + 0); c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(s, b0)); c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(s, b1));
+    s = wasm_v128_load32_splat(a + 1); c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(s, b0)); c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(s, b1));
+    s = wasm_v128_load32_splat(a + 2); c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(s, b0)); c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(s, b1));
+    s = wasm_v128_load32_splat(a + 3); c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(s, b0)); c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(s, b1));
+    a += 8;
+    b += 8;
+  }
+  v128_t acc[4][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}};
+  for (int r = 0; r < 4 && i0 + r < d; r++) {
+    double *row = g + (size_t)(i0 + r) * d + j0;
+    if (j0 + 8 <= d) {
+      for (int h = 0; h < 2; h++) {
+        v128_t lo = wasm_f64x2_promote_low_f32x4(acc[r][h]);
+        v128_t hi = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(acc[r][h], acc[r][h], 2, 3, 0, 1));
+        wasm_v128_store(row + 4 * h, wasm_f64x2_add(wasm_v128_load(row + 4 * h), lo));
+        wasm_v128_store(row + 4 * h + 2, wasm_f64x2_add(wasm_v128_load(row + 4 * h + 2), hi));
+      }
+    } else {
+      float v[8];
+      wasm_v128_store(v, acc[r][0]);
+      wasm_v128_store(v + 4, acc[r][1]);
+      for (int j = 0; j < d - j0; j++) row[j] += v[j];
+    }
+  }
+}
+
+/* Row tiles [i_lo, i_hi) (multiples of 4) of the lower triangle, diagonal tiles included. */
+static void gram_rows(int i_lo, int i_hi) {
+  for (int i0 = i_lo; i0 < i_hi; i0 += 4) {
+    for (int j0 = 0; j0 <= i0 + 3 && j0 < job.d; j0 += 8) gram_tile(job.packed, job.rows, job.d, i0, j0, job.g);
+  }
+}
+
+static void gram_half(int self) {
+  int d4 = (job.d + 3) / 4 * 4;
+  if (self == 0) gram_rows(0, job.split); else gram_rows(job.split, d4);
+}
+
+/*
+ * g (d x d, float64) += the lower triangle (and diagonal tiles) of P^T P for a
+ * packed chunk of rows <= 256 (gram_pack). The upper triangle is left as is.
+ */
+EXPORT("gram_add") void gram_add(const float *packed, int rows, int d, double *g) {
+  job.packed = packed; job.rows = rows; job.d = d; job.g = g;
+  int d4 = (d + 3) / 4 * 4;
+  if (threads < 2) {
+    gram_rows(0, d4);
+    return;
+  }
+  /* The lower triangle's work grows with the row: split where it halves. */
+  int split = (int)(d4 * 0.70710678) / 4 * 4;
+  job.split = split;
+  int seq = start_job(JOB_GRAM);
+  gram_half(0);
+  finish_job(seq);
+}
+
+static void run_job(int self) {
+  if (job.kind == JOB_GEMM) gemm_half(self);
+  else if (job.kind == JOB_GRAM) gram_half(self);
+  else if (job.kind == JOB_SYMV) symv_half(self);
+}
+
+/* ---------------------------------------------------- tridiagonalization */
+
+#define NB 32
+
+/*
+ * y_self = A x for rows [lo, hi) of the m x m symmetric A stored as its upper
+ * triangle (row r holds columns r..m-1, leading dimension lda). Row r adds its
+ * dot product into y[r] and its transpose part into y[r+1..m).
+ */
+static void symv_upper_rows(const double *a, int lda, int m, const double *x, double *y, int lo, int hi) {
+  for (int r = 0; r < m; r++) y[r] = 0;
+  for (int r = lo; r < hi; r++) {
+    const double *ar = a + (size_t)r * lda;
+    double xr = x[r];
+    v128_t xs = wasm_f64x2_splat(xr), acc0 = wasm_f64x2_splat(0), acc1 = acc0;
+    int c = r + 1;
+    for (; c + 4 <= m; c += 4) {
+      v128_t a0 = wasm_v128_load(ar + c), a1 = wasm_v128_load(ar + c + 2);
+      acc0 = wasm_f64x2_add(acc0, wasm_f64x2_mul(a0, wasm_v128_load(x + c)));
+      acc1 = wasm_f64x2_add(acc1, wasm_f64x2_mul(a1, wasm_v128_load(x + c + 2)));
+      wasm_v128_store(y + c, wasm_f64x2_add(wasm_v128_load(y + c), wasm_f64x2_mul(a0, xs)));
+      wasm_v128_store(y + c + 2, wasm_f64x2_add(wasm_v128_load(y + c + 2), wasm_f64x2_mul(a1, xs)));
+    }
+    acc0 = wasm_f64x2_add(acc0, acc1);
+    double sum = wasm_f64x2_extract_lane(acc0, 0) + wasm_f64x2_extract_lane(acc0, 1) + ar[r] * xr;
+    for (; c < m; c++) { sum += ar[c] * x[c]; y[c] += ar[c] * xr; }
+    y[r] += sum;
+  }
+}
+
+static void symv_half(int self) {
+  int m = job.sm, split = job.split;
+  symv_upper_rows(job.sa, job.sn, m, job.sv, job.sy[self], self == 0 ? 0 : split, self == 0 ? split : m);
+}
+
+/* y = A x (upper storage as above), split between the threads; y1: m doubles of scratch. */
+static void symv_upper(const double *a, int lda, int m, const double *x, double *y, double *y1) {
+  if (threads < 2 || m < 256) {
+    symv_upper_rows(a, lda, m, x, y, 0, m);
+    return;
+  }
+  job.sa = a; job.sn = lda; job.sm = m; job.sv = x; job.sy[0] = y; job.sy[1] = y1;
+  /* Row r costs m - r: the first m (1 - 1/sqrt 2) rows are half the work. */
+  job.split = (int)(m * 0.29289321881);
+  int seq = start_job(JOB_SYMV);
+  symv_half(0);
+  finish_job(seq);
+  for (int r = 0; r < m; r++) y[r] += y1[r];
+}
+
+/*
+ * Reduces symmetric a (n x n; only the upper triangle is read) to tridiagonal
+ * form T = Q^T A Q, Q = H_0 ... H_{n-2}, H_j = I - tau_j v_j v_j^T. On return
+ * diag and off hold T; row j of a holds v_j in columns j+1..n-1 (v_j[j+1] = 1).
+ * Blocked: within a panel of NB columns the trailing matrix is
+ * A - V W^T - W V^T, applied to the upper triangle of the rest once per panel
+ * as matrix products. vw: 2 n NB doubles; y: 2 n doubles.
+ */
+static void tridiagonalize(double *a, int n, double *diag, double *off, double *tau, double *vw, double *y) {
+  double *v = vw, *w = vw + (size_t)n * NB, *y1 = y + n;
+  for (int s = 0; s < n; s += NB) {
+    int nb = n - s < NB ? n - s : NB;
+    for (int i = 0; i < nb; i++) {
+      int j = s + i;
+      double *row = a + (size_t)j * n;
+      /* Row j of the panel-updated matrix, from the diagonal on. */
+      const double *vj0 = v + (size_t)j * NB, *wj0 = w + (size_t)j * NB;
+      for (int r = j; r < n; r++) {
+        const double *vr = v + (size_t)r * NB, *wr = w + (size_t)r * NB;
+        double sum = 0;
+        for (int q = 0; q < i; q++) sum += vr[q] * wj0[q] + wr[q] * vj0[q];
+        row[r] -= sum;
+      }
+      diag[j] = row[j];
+      for (int r = 0; r < n; r++) { v[(size_t)r * NB + i] = 0; w[(size_t)r * NB + i] = 0; }
+      if (j == n - 1) { tau[j] = 0; break; }
+      /* Householder vector for row[j+1..n). */
+      double alpha = row[j + 1], sigma = 0;
+      for (int r = j + 2; r < n; r++) sigma = dhypot(sigma, row[r]);
+      double t = 0, beta = alpha;
+      if (sigma != 0) {
+        beta = -dsign(dhypot(alpha, sigma), alpha);
+        t = (beta - alpha) / beta;
+        double scale = 1 / (alpha - beta);
+        for (int r = j + 2; r < n; r++) row[r] *= scale;
+      }
+      row[j + 1] = 1;
+      off[j] = beta;
+      tau[j] = t;
+      int m = n - j - 1;
+      const double *vj = row + j + 1;
+      for (int r = 0; r < m; r++) v[(size_t)(j + 1 + r) * NB + i] = vj[r];
+      if (t == 0) continue;
+      /* y = (A - V W^T - W V^T) v on rows j+1..n. */
+      symv_upper(a + (size_t)(j + 1) * n + j + 1, n, m, vj, y, y1);
+      if (i > 0) {
+        double wv[NB], vv[NB];
+        for (int q = 0; q < i; q++) { wv[q] = 0; vv[q] = 0; }
+        for (int r = 0; r < m; r++) {
+          const double *vr = v + (size_t)(j + 1 + r) * NB, *wr = w + (size_t)(j + 1 + r) * NB;
+          for (int q = 0; q < i; q++) { wv[q] += wr[q] * vj[r]; vv[q] += vr[q] * vj[r]; }
+        }
+        for (int r = 0; r < m; r++) {
+          const double *vr = v + (size_t)(j + 1 + r) * NB, *wr = w + (size_t)(j + 1 + r) * NB;
+          double sum = 0;
+          for (int q = 0; q < i; q++) sum += vr[q] * wv[q] + wr[q] * vv[q];
+          y[r] -= sum;
+        }
+      }
+      /* w = tau y - (tau^2 / 2) (y . v) v */
+      double yv = 0;
+      for (int r = 0; r < m; r++) yv += y[r] * vj[r];
+      double k = -0.5 * t * t * yv;
+      for (int r = 0; r < m; r++) w[(size_t)(j + 1 + r) * NB + i] = t * y[r] + k * vj[r];
+    }
+    /* Upper triangle of the trailing matrix -= V W^T + W V^T, in block rows. */
+    int t0 = s + nb;
+    for (int i0 = t0; i0 < n; i0 += 128) {
+      int rows = n - i0 < 128 ? n - i0 : 128, cols = n - i0;
+      double *c = a + (size_t)i0 * n + i0;
+      gemm(rows, cols, nb, -1, v + (size_t)i0 * NB, NB, 0, w + (size_t)i0 * NB, NB, 1, c, n, 0);
+      gemm(rows, cols, nb, -1, w + (size_t)i0 * NB, NB, 0, v + (size_t)i0 * NB, NB, 1, c, n, 0);
+    }
+  }
+}
+
+/*
+ * z (rows j0+1..n of an n x cols matrix, row-major, ldz) = H_j0 ... H_{j0+nb-1} z
+ * for every block, last block first, so z becomes Q z. vt: n * NB + NB * NB
+ * doubles, m: NB * cols doubles (two of them).
+ */
+static void apply_q(const double *a, int n, const double *tau, double *z, int cols, int ldz, double *vt, double *m1, double *m2) {
+  int last = ((n - 2) / NB) * NB;
+  for (int j0 = last; j0 >= 0; j0 -= NB) {
+    int nb = n - 1 - j0 < NB ? n - 1 - j0 : NB;
+    if (nb <= 0) continue;
+    int rows = n - j0 - 1;
+    double *v = vt, *t = vt + (size_t)n * NB;
+    for (int r = 0; r < rows; r++) {
+      for (int q = 0; q < nb; q++) {
+        int j = j0 + q, row = j0 + 1 + r;
+        v[(size_t)r * nb + q] = row < j + 1 ? 0 : a[(size_t)j * n + row];
+      }
+    }
+    /* T upper triangular with H_j0 ... H_{j0+nb-1} = I - V T V^T. */
+    for (int q = 0; q < nb; q++) {
+      double tq = tau[j0 + q];
+      for (int p = 0; p < q; p++) {
+        double dot = 0;
+        for (int r = 0; r < rows; r++) dot += v[(size_t)r * nb + p] * v[(size_t)r * nb + q];
+        m1[p] = -tq * dot;
+      }
+      for (int p = 0; p < q; p++) {
+        double sum = 0;
+        for (int s = p; s < q; s++) sum += t[p * NB + s] * m1[s];
+        t[p * NB + q] = sum;
+      }
+      t[q * NB + q] = tq;
+      for (int p = q + 1; p < nb; p++) t[p * NB + q] = 0;
+    }
+    double *zs = z + (size_t)(j0 + 1) * ldz;
+    gemm(nb, cols, rows, 1, v, nb, 1, zs, ldz, 0, m1, cols, 1);  /* m1 = V^T z */
+    gemm(nb, cols, nb, 1, t, NB, 0, m1, cols, 0, m2, cols, 1);   /* m2 = T m1 */
+    gemm(rows, cols, nb, -1, v, nb, 0, m2, cols, 0, zs, ldz, 0); /* z -= V m2 */
+  }
+}
+
+/* -------------------------------------------- tridiagonal eigenproblem */
+
+/* Implicit QL with shifts for a small tridiagonal (d, e[i] = T[i][i+1]); z accumulates, row-major ldz. */
+static void tridiagonal_ql(double *d, double *e, int n, double *z, int ldz) {
+  e[n - 1] = 0;
+  for (int l = 0; l < n; l++) {
+    for (int iter = 0; iter < 60; iter++) {
+      int m = l;
+      for (; m < n - 1; m++) {
+        if (dabs(e[m]) <= EPS * (dabs(d[m]) + dabs(d[m + 1]))) break;
+      }
+      if (m == l) break;
+      double g = (d[l + 1] - d[l]) / (2 * e[l]);
+      double r = dhypot(g, 1);
+      g = d[m] - d[l] + e[l] / (g + dsign(r, g));
+      double s = 1, c = 1, p = 0;
+      int i = m - 1;
+      for (; i >= l; i--) {
+        double f = s * e[i], b = c * e[i];
+        r = dhypot(f, g);
+        e[i + 1] = r;
+        if (r == 0) {
+          d[i + 1] -= p;
+          e[m] = 0;
+          break;
+        }
+        s = f / r;
+        c = g / r;
+        g = d[i + 1] - p;
+        r = (d[i] - g) * s + 2 * c * b;
+        p = s * r;
+        d[i + 1] = g + p;
+        g = c * r - b;
+        for (int k = 0; k < n; k++) {
+          double *zk = z + (size_t)k * ldz;
+          double zf = zk[i + 1];
+          zk[i + 1] = s * zk[i] + c * zf;
+          zk[i] = c * zk[i] - s * zf;
+        }
+      }
+      if (r == 0 && i >= l) continue;
+      d[l] -= p;
+      e[l] = g;
+      e[m] = 0;
+    }
+  }
+  /* Ascending order. */
+  for (int i = 0; i < n - 1; i++) {
+    int k = i;
+    for (int j = i + 1; j < n; j++) if (d[j] < d[k]) k = j;
+    if (k == i) continue;
+    double t = d[i]; d[i] = d[k]; d[k] = t;
+    for (int r = 0; r < n; r++) {
+      double *zr = z + (size_t)r * ldz;
+      t = zr[i]; zr[i] = zr[k]; zr[k] = t;
+    }
+  }
+}
+
+/* Secular function g(tau) = 1 + rho sum z_j^2 / (delta_j - tau), split at pole i into psi (j <= i) and phi. */
+static double secular(const double *delta, const double *z2, int k, double rho, int i, double tau, double *psi, double *dpsi, double *phi, double *dphi) {
+  double s = 0, ds = 0, f = 0, df = 0;
+  for (int j = 0; j <= i; j++) { double q = 1 / (delta[j] - tau); double t = z2[j] * q; s += t; ds += t * q; }
+  for (int j = i + 1; j < k; j++) { double q = 1 / (delta[j] - tau); double t = z2[j] * q; f += t; df += t * q; }
+  *psi = rho * s; *dpsi = rho * ds; *phi = rho * f; *dphi = rho * df;
+  return 1 + *psi + *phi;
+}
+
+/*
+ * Root i of 1 + rho sum z_j^2 / (d_j - lambda) (d ascending, rho > 0), as
+ * lambda = d[*origin] + tau with the nearer pole as origin, so that every
+ * d_j - lambda is later formed without cancellation. delta: k doubles scratch.
+ */
+static double secular_root(const double *d, const double *z2, int k, double rho, int i, int *origin, double *delta) {
+  double znorm = 0;
+  for (int j = 0; j < k; j++) znorm += z2[j];
+  int org = i;
+  double lo, hi;
+  if (i < k - 1) {
+    double gap = d[i + 1] - d[i];
+    for (int j = 0; j < k; j++) delta[j] = d[j] - d[i];
+    double psi, dpsi, phi, dphi;
+    if (secular(delta, z2, k, rho, i, gap / 2, &psi, &dpsi, &phi, &dphi) >= 0) {
+      lo = 0; hi = gap / 2;
+    } else {
+      org = i + 1;
+      for (int j = 0; j < k; j++) delta[j] = d[j] - d[i + 1];
+      lo = -gap / 2; hi = 0;
+    }
+  } else {
+    for (int j = 0; j < k; j++) delta[j] = d[j] - d[i];
+    lo = 0; hi = rho * znorm;
+    double psi, dpsi, phi, dphi;
+    /* hi is at or above the root; make sure, then keep the bracket. */
+    while (secular(delta, z2, k, rho, i, hi, &psi, &dpsi, &phi, &dphi) < 0) hi *= 2;
+  }
+  *origin = org;
+  double tau = (lo + hi) / 2;
+  for (int iter = 0; iter < 200; iter++) {
+    double psi, dpsi, phi, dphi;
+    double g = secular(delta, z2, k, rho, i, tau, &psi, &dpsi, &phi, &dphi);
+    if (g == 0) break;
+    if (g < 0) lo = tau; else hi = tau;
+    if (dabs(g) <= 8 * EPS * k * (1 + dabs(psi) + dabs(phi)) || hi - lo <= 2 * EPS * dmax(dabs(lo), dabs(hi))) break;
+    /* Model psi by a + s1 / (delta_i - t) and phi by b + s2 / (delta_{i+1} - t), both matching value and slope. */
+    double di = delta[i] - tau;
+    double step;
+    if (i < k - 1) {
+      double di1 = delta[i + 1] - tau;
+      double s1 = dpsi * di * di, s2 = dphi * di1 * di1;
+      double c = g - s1 / di - s2 / di1;
+      double b = c * (di + di1) + s1 + s2;
+      double cq = di * di1 * g;
+      double disc = b * b - 4 * c * cq;
+      step = disc < 0 ? 0 : 2 * cq / (b + dsign(dsqrt(disc), b));
+      if (disc < 0 || b == 0) step = hi - lo + 1; /* force a bisection */
+    } else {
+      double s1 = dpsi * di * di;
+      double c = g - s1 / di;
+      step = c == 0 ? hi - lo + 1 : di + s1 / c;
+    }
+    double next = tau + step;
+    if (!(next > lo && next < hi)) next = (lo + hi) / 2;
+    if (next == tau) break;
+    tau = next;
+  }
+  return tau;
+}
+
+typedef struct {
+  double *qg, *ug, *fresh; /* n*n each */
+  double *vec;             /* 8 n doubles */
+  int *idx;                /* 4 n ints */
+} Merge;
+
+/*
+ * Eigenpairs of the n x n symmetric tridiagonal (d, e[i] = T[i][i+1]) into
+ * z (row-major, ldz: column k is the eigenvector of d[k]), ascending.
+ */
+static void tridiagonal_dc(double *d, double *e, int n, double *z, int ldz, Merge *ws) {
+  if (n <= 32) {
+    for (int r = 0; r < n; r++) for (int c = 0; c < n; c++) z[(size_t)r * ldz + c] = r == c;
+    tridiagonal_ql(d, e, n, z, ldz);
+    return;
+  }
+  int m = n / 2;
+  double beta = e[m - 1];
+  double rho = dabs(beta), sgn = beta < 0 ? -1 : 1;
+  d[m - 1] -= rho;
+  d[m] -= rho;
+  for (int r = 0; r < m; r++) for (int c = m; c < n; c++) z[(size_t)r * ldz + c] = 0;
+  for (int r = m; r < n; r++) for (int c = 0; c < m; c++) z[(size_t)r * ldz + c] = 0;
+  tridiagonal_dc(d, e, m, z, ldz, ws);
+  tridiagonal_dc(d + m, e + m, n - m, z + (size_t)m * ldz + m, ldz, ws);
+
+  /* T = Q (D + rho u u^T) Q^T with u = Q^T (e_{m-1} + sgn e_m) = z below, |u|^2 = 2. */
+  double *zv = ws->vec, *dv = ws->vec + n, *z2 = ws->vec + 2 * n, *lam = ws->vec + 3 * n, *zh = ws->vec + 4 * n, *delta = ws->vec + 5 * n;
+  double *taus = ws->vec + 6 * n, *dsort = ws->vec + 7 * n;
+  int *order = ws->idx, *type = ws->idx + n, *keep = ws->idx + 2 * n, *org = ws->idx + 3 * n;
+  const double r2 = 0.70710678118654752440;
+  for (int c = 0; c < m; c++) zv[c] = z[(size_t)(m - 1) * ldz + c] * r2;
+  for (int c = m; c < n; c++) zv[c] = sgn * z[(size_t)m * ldz + c] * r2;
+  rho *= 2;
+  /* Merge the two ascending halves into one order. */
+  for (int p = 0, q = m, k = 0; k < n; k++) order[k] = q >= n || (p < m && d[p] <= d[q]) ? p++ : q++;
+  for (int c = 0; c < n; c++) type[c] = c < m ? 1 : 3;
+  double dmaxabs = 0;
+  for (int c = 0; c < n; c++) dmaxabs = dmax(dmaxabs, dabs(d[c]));
+  double tol = 8 * EPS * dmax(dmaxabs, rho);
+  /* Deflation: tiny z components, then pairs of close d's rotated so one z vanishes. */
+  int kept = 0, prev = -1;
+  for (int p = 0; p < n; p++) {
+    int c = order[p];
+    if (rho * dabs(zv[c]) <= tol) { zv[c] = 0; continue; }
+    if (prev >= 0) {
+      double t = dhypot(zv[prev], zv[c]);
+      double cs = zv[c] / t, sn = zv[prev] / t;
+      if (dabs((d[c] - d[prev]) * cs * sn) <= tol) {
+        for (int r = 0; r < n; r++) {
+          double *zr = z + (size_t)r * ldz;
+          double a = zr[prev], b = zr[c];
+          zr[prev] = cs * a - sn * b;
+          zr[c] = sn * a + cs * b;
+        }
+        double dp = d[prev], dc = d[c];
+        d[prev] = cs * cs * dp + sn * sn * dc;
+        d[c] = sn * sn * dp + cs * cs * dc;
+        zv[prev] = 0;
+        zv[c] = t;
+        type[c] = type[prev] = 2;
+        kept--;
+      }
+    }
+    keep[kept++] = c;
+    prev = c;
+  }
+  /* keep[] may list a column deflated after it was kept (zv == 0): drop those. */
+  int k = 0;
+  for (int p = 0; p < kept; p++) if (zv[keep[p]] != 0) keep[k++] = keep[p];
+  if (k > 0) {
+    for (int p = 0; p < k; p++) { dv[p] = d[keep[p]]; z2[p] = zv[keep[p]] * zv[keep[p]]; }
+    for (int p = 0; p < k; p++) taus[p] = secular_root(dv, z2, k, rho, p, &org[p], delta);
+    for (int p = 0; p < k; p++) lam[p] = dv[org[p]] + taus[p];
+    /* Gu and Eisenstat: the z for which the computed roots are exact. */
+    for (int j = 0; j < k; j++) {
+      double prod = (dv[org[k - 1]] - dv[j] + taus[k - 1]) / rho;
+      for (int i = 0; i < j; i++) prod *= (dv[org[i]] - dv[j] + taus[i]) / (dv[i] - dv[j]);
+      for (int i = j; i < k - 1; i++) prod *= (dv[org[i]] - dv[j] + taus[i]) / (dv[i + 1] - dv[j]);
+      zh[j] = dsign(dsqrt(prod > 0 ? prod : 0), zv[keep[j]]);
+    }
+    /* Columns grouped top-only, mixed, bottom-only; U's rows follow. */
+    int grouped[3] = {0, 0, 0};
+    for (int p = 0; p < k; p++) grouped[type[keep[p]] - 1]++;
+    int k1 = grouped[0], k2 = grouped[1];
+    int *perm = order; /* order[] is no longer needed */
+    int fill[3] = {0, k1, k1 + k2};
+    for (int p = 0; p < k; p++) perm[fill[type[keep[p]] - 1]++] = p;
+    double *qg = ws->qg, *ug = ws->ug, *fresh = ws->fresh;
+    for (int r = 0; r < n; r++) for (int s = 0; s < k; s++) qg[(size_t)r * k + s] = z[(size_t)r * ldz + keep[perm[s]]];
+    for (int c = 0; c < k; c++) {
+      double norm = 0;
+      for (int j = 0; j < k; j++) {
+        double u = zh[j] / (dv[j] - dv[org[c]] - taus[c]);
+        delta[j] = u;
+        norm += u * u;
+      }
+      norm = 1 / dsqrt(norm);
+      for (int s = 0; s < k; s++) ug[(size_t)s * k + c] = delta[perm[s]] * norm;
+    }
+    gemm(m, k, k1 + k2, 1, qg, k, 0, ug, k, 0, fresh, k, 1);
+    gemm(n - m, k, k - k1, 1, qg + (size_t)m * k + k1, k, 0, ug + (size_t)k1 * k, k, 0, fresh + (size_t)m * k, k, 1);
+  }
+  /* Deflated pairs keep their column; all pairs sorted ascending into z. */
+  int nd = 0;
+  for (int c = 0; c < n; c++) if (zv[c] == 0) { type[nd++] = c; }
+  double *held = ws->ug; /* deflated columns, n x nd (ug is free again) */
+  for (int r = 0; r < n; r++) for (int s = 0; s < nd; s++) held[(size_t)r * nd + s] = z[(size_t)r * ldz + type[s]];
+  for (int s = 0; s < nd; s++) dsort[s] = d[type[s]];
+  for (int s = 0; s < nd; s++) keep[s] = s;
+  /* Sort deflated values (insertion; then merge with the ascending roots). */
+  for (int s = 1; s < nd; s++) {
+    int v = keep[s], q = s;
+    while (q > 0 && dsort[keep[q - 1]] > dsort[v]) { keep[q] = keep[q - 1]; q--; }
+    keep[q] = v;
+  }
+  for (int p = 0, q = 0, c = 0; c < n; c++) {
+    int takeDeflated = q >= k || (p < nd && dsort[keep[p]] <= lam[q]);
+    if (takeDeflated) {
+      int s = keep[p++];
+      d[c] = dsort[s];
+      for (int r = 0; r < n; r++) z[(size_t)r * ldz + c] = held[(size_t)r * nd + s];
+    } else {
+      d[c] = lam[q];
+      for (int r = 0; r < n; r++) z[(size_t)r * ldz + c] = ws->fresh[(size_t)r * k + q];
+      q++;
+    }
+  }
+}
+
+/* ------------------------------------------------------------- exports */
+
+/* Doubles of workspace sym_eigen needs for order n (besides a, values, vectors). */
+EXPORT("eigen_work_doubles") double eigen_work_doubles(int n) {
+  return 3.0 * n * n + 17.0 * n + 3.0 * n * NB + NB * NB + 64;
+}
+
+/*
+ * All eigenpairs of symmetric a (n x n, destroyed): values ascending,
+ * vectors (n x n row-major, column k for values[k]).
+ */
+EXPORT("sym_eigen") void sym_eigen(double *a, int n, double *values, double *vectors, double *work) {
+  double *off = work, *tau = off + n, *y = tau + n;
+  double *rest = y + 2 * n;
+  if (n == 1) { values[0] = a[0]; vectors[0] = 1; return; }
+  tridiagonalize(a, n, values, off, tau, rest, y);
+  off[n - 1] = 0;
+  /* Scale T to unit size so the secular equation never overflows. */
+  double scale = 0;
+  for (int i = 0; i < n; i++) scale = dmax(scale, dmax(dabs(values[i]), dabs(off[i])));
+  if (scale == 0) scale = 1;
+  for (int i = 0; i < n; i++) { values[i] /= scale; off[i] /= scale; }
+  Merge ws;
+  ws.qg = rest;
+  ws.ug = ws.qg + (size_t)n * n;
+  ws.fresh = ws.ug + (size_t)n * n;
+  ws.vec = ws.fresh + (size_t)n * n;
+  ws.idx = (int *)(ws.vec + 8 * n);
+  tridiagonal_dc(values, off, n, vectors, n, &ws);
+  for (int i = 0; i < n; i++) values[i] *= scale;
+  double *vt = rest, *m1 = vt + (size_t)n * NB + NB * NB, *m2 = m1 + (size_t)NB * n;
+  apply_q(a, n, tau, vectors, n, n, vt, m1, m2);
+}
+
+/*
+ * Keras's ZCA matrix from the centred Gram matrix g (d x d, destroyed):
+ * W = U diag(sqrt(samples) / (sqrt(max(lambda, 0)) + eps)) U^T over the top
+ * min(samples, d) eigenpairs, into out (float32, d x d). values: d doubles,
+ * vectors: d * d doubles.
+ */
+EXPORT("zca_matrix") void zca_matrix(double *g, int d, int samples, double eps, float *out, double *values, double *vectors, double *work) {
+  sym_eigen(g, d, values, vectors, work);
+  int keep = samples < d ? samples : d, first = d - keep;
+  double root = dsqrt((double)samples);
+  double *scaled = g; /* the eigenproblem is done with g */
+  for (int i = 0; i < d; i++) {
+    for (int c = first; c < d; c++) {
+      double f = root / (dsqrt(values[c] > 0 ? values[c] : 0) + eps);
+      scaled[(size_t)i * d + c] = vectors[(size_t)i * d + c] * f;
+    }
+  }
+  double *w = work;
+  /* Lower block rows of W = scaled U^T; the rest by symmetry. */
+  for (int i0 = 0; i0 < d; i0 += 256) {
+    int rows = d - i0 < 256 ? d - i0 : 256;
+    gemm(rows, i0 + rows, keep, 1, scaled + (size_t)i0 * d + first, d, 0, vectors + first, d, 1, w + (size_t)i0 * d, d, 1);
+  }
+  for (int i = 0; i < d; i++) {
+    for (int j = 0; j <= i; j++) {
+      float v = (float)w[(size_t)i * d + j];
+      out[(size_t)i * d + j] = v;
+      out[(size_t)j * d + i] = v;
+    }
+  }
+}
