@@ -1,15 +1,22 @@
 /**
- * npm run bench: throughput of fit, standardize and flow on the active backend
- * (best available, or TFJS_BACKEND=cpu|wasm|tensorflow), with Keras's own
- * figures (numpy, one process, a quiet 2-core machine of this kind) beside ours.
+ * npm run bench [-- section...]: throughput of fit, standardize and flow on the
+ * active backend (best available, or TFJS_BACKEND=cpu|wasm|tensorflow), with
+ * Keras's own figures (numpy, one process, a quiet 2-core machine of this
+ * kind) beside ours. Sections: zca, fit, flow, files (default: all).
  * Rows: name, seconds, images/s, Keras images/s, ratio (ours / Keras).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { ImageDataGenerator, setWarningHandler, useBestBackend } from '../src/index.js';
+import { WasmLinalg } from '../src/linalg/wasmLinalg.js';
+import { openGram } from '../src/stats/gram.js';
 import { jpegFolder } from './jpegFolder.js';
 
-interface Row { name: string; seconds: number; images: number; keras?: number }
+/** `images` is absent for rows that time a computation rather than a stream of images. */
+interface Row { name: string; seconds: number; images?: number; keras?: number; kerasSeconds?: number }
 const rows: Row[] = [];
+const notes: string[] = [];
+const sections = process.argv.slice(2);
+const run = (section: string) => sections.length === 0 || sections.includes(section);
 
 function randomImages(n: number, h: number, w: number): Float32Array {
   const out = new Float32Array(n * h * w * 3);
@@ -36,7 +43,38 @@ function throughput(name: string, perStep: number, step: () => void, keras?: num
 const backend = await useBestBackend();
 const options = { featurewiseCenter: true, featurewiseStdNormalization: true };
 
-{
+if (run('zca')) {
+  // Keras: fit(zca_whitening=True) on 50,000 x 32x32x3 took 64 to 75 s (SVD of 3072 x 50,000) and 6.6 GB.
+  const n = 50_000;
+  const data = randomImages(n, 32, 32).map((v) => v / 255);
+  const rssBefore = process.resourceUsage().maxRSS / 1024;
+  const t0 = performance.now();
+  await new ImageDataGenerator({ zcaWhitening: true }).fit({ data, shape: [n, 32, 32, 3] });
+  rows.push({ name: 'fit zcaWhitening, 50,000 x 32x32x3 (d = 3072), whole fit', seconds: (performance.now() - t0) / 1000, images: n, keras: n / 69.5 });
+  notes.push(`peak RSS: ${Math.round(rssBefore)} MB with the 50,000 images in memory, ${Math.round(process.resourceUsage().maxRSS / 1024)} MB after the ZCA fit (Keras: 6.6 GB)`);
+  // The two phases alone: streaming Gram matrix, then eigendecomposition + W.
+  const gram = await openGram(3072, 2 ** 32);
+  const t1 = performance.now();
+  for (let i = 0; i < n; i += 1000) gram.add(data.subarray(i * 3072, (i + 1000) * 3072), 1000, 1);
+  const t2 = performance.now();
+  gram.whitening(new Float64Array(3072).fill(0.5), 1e-6);
+  const t3 = performance.now();
+  await gram.close();
+  rows.push({ name: '  phase 1: Gram matrix X^T X, 50,000 x 3072 (float32 tiles into float64, 2 threads)', seconds: (t2 - t1) / 1000, images: n });
+  rows.push({ name: '  phase 2: eigendecomposition + W, d = 3072', seconds: (t3 - t2) / 1000 });
+  // The eigensolver alone on covariance-like matrices (numpy's LAPACK eigh: 1.7 to 2 s at 3072 on 2 threads).
+  const kernels = (await WasmLinalg.open())!;
+  for (const d of [768, 1024, 3072]) {
+    const a = new Float64Array(d * d);
+    for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) a[i * d + j] = a[j * d + i] = Math.exp(-Math.abs(i - j) / 8) + (i === j ? 1e-6 : 0);
+    const t = performance.now();
+    kernels.eigen(a, d);
+    rows.push({ name: `  symmetric eigensolver alone, d = ${d}`, seconds: (performance.now() - t) / 1000, kerasSeconds: d === 3072 ? 1.85 : undefined });
+  }
+  await kernels.close();
+}
+
+if (run('fit')) {
   // fit: 50,000 x 32x32x3 float32 (Keras: 2.4 to 3.5 s, i.e. 14,000 to 21,000 images/s).
   const n = 50_000;
   const x = { data: randomImages(n, 32, 32), shape: [n, 32, 32, 3] };
@@ -48,7 +86,7 @@ const options = { featurewiseCenter: true, featurewiseStdNormalization: true };
 }
 
 const augmentation = { rotationRange: 20, widthShiftRange: 0.2, heightShiftRange: 0.2, horizontalFlip: true };
-for (const [size, n, keras] of [[32, 4096, 8_000], [224, 256, 300]] as const) {
+for (const [size, n, keras] of run('flow') ? ([[32, 4096, 8_000], [224, 256, 300]] as const) : []) {
   const data = randomImages(n, size, size);
   const g = new ImageDataGenerator({ ...options, ...augmentation });
   await g.fit({ data, shape: [n, size, size, 3] });
@@ -59,7 +97,7 @@ for (const [size, n, keras] of [[32, 4096, 8_000], [224, 256, 300]] as const) {
   }, keras);
 }
 
-for (const [size, n, keras] of [[32, 4096, 72_000], [224, 256, 2_800]] as const) {
+for (const [size, n, keras] of run('flow') ? ([[32, 4096, 72_000], [224, 256, 2_800]] as const) : []) {
   const data = randomImages(n, size, size);
   const g = new ImageDataGenerator(options);
   await g.fit({ data, shape: [n, size, size, 3] });
@@ -73,7 +111,7 @@ for (const [size, n, keras] of [[32, 4096, 72_000], [224, 256, 2_800]] as const)
   batch.dispose();
 }
 
-{
+if (run('files')) {
   // Files: 2,000 JPEGs of 500x375 in 4 classes, resized to 224x224 (Keras: ~1,200 and ~240 images/s).
   setWarningHandler(null);
   const dir = await jpegFolder();
@@ -101,8 +139,11 @@ const table = [
   '| benchmark | seconds | images/s | Keras images/s | ratio to Keras |',
   '|---|---:|---:|---:|---:|',
   ...rows.map((r) => {
-    const rate = r.images / r.seconds;
-    return `| ${r.name} | ${r.seconds.toFixed(2)} | ${Math.round(rate).toLocaleString('en-US')} | ${r.keras ? Math.round(r.keras).toLocaleString('en-US') : '-'} | ${r.keras ? (rate / r.keras).toFixed(2) + 'x' : '-'} |`;
+    const rate = r.images === undefined ? null : r.images / r.seconds;
+    const keras = r.keras ? Math.round(r.keras).toLocaleString('en-US') : r.kerasSeconds ? `(${r.kerasSeconds} s)` : '-';
+    const ratio = rate !== null && r.keras ? `${(rate / r.keras).toFixed(2)}x` : r.kerasSeconds ? `${(r.kerasSeconds / r.seconds).toFixed(2)}x` : '-';
+    return `| ${r.name} | ${r.seconds.toFixed(2)} | ${rate === null ? '-' : Math.round(rate).toLocaleString('en-US')} | ${keras} | ${ratio} |`;
   }),
+  ...notes.map((n) => `\n${n}`),
 ];
 console.log(table.join('\n'));

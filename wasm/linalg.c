@@ -137,23 +137,24 @@ static void pack_b(int kc, int nc, const double *b, int ldb, int tb, double *out
 }
 
 static void micro_kernel(int kc, const double *ap, const double *bp, double *c, int ldc, int rows, int cols, double alpha, int overwrite) {
-  v128_t c00 = wasm_f64x2_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  v128_t acc[MR][2];
+  for (int r = 0; r < MR; r++) acc[r][0] = acc[r][1] = wasm_f64x2_splat(0);
   for (int p = 0; p < kc; p++) {
     v128_t b0 = wasm_v128_load(bp), b1 = wasm_v128_load(bp + 2);
-    v128_t a;
-    a = wasm_v128_load64_splat(ap + 0); c00 = wasm_f64x2_add(c00, wasm_f64x2_mul(a, b0)); c01 = wasm_f64x2_add(c01, wasm_f64x2_mul(a, b1));
-    a = wasm_v128_load64_splat(ap + 1); c10 = wasm_f64x2_add(c10, wasm_f64x2_mul(a, b0)); c11 = wasm_f64x2_add(c11, wasm_f64x2_mul(a, b1));
-    a = wasm_v128_load64_splat(ap + 2); c20 = wasm_f64x2_add(c20, wasm_f64x2_mul(a, b0)); c21 = wasm_f64x2_add(c21, wasm_f64x2_mul(a, b1));
-    a = wasm_v128_load64_splat(ap + 3); c30 = wasm_f64x2_add(c30, wasm_f64x2_mul(a, b0)); c31 = wasm_f64x2_add(c31, wasm_f64x2_mul(a, b1));
+#pragma clang loop unroll(full)
+    for (int r = 0; r < MR; r++) {
+      v128_t a = wasm_v128_load64_splat(ap + r);
+      acc[r][0] = wasm_f64x2_add(acc[r][0], wasm_f64x2_mul(a, b0));
+      acc[r][1] = wasm_f64x2_add(acc[r][1], wasm_f64x2_mul(a, b1));
+    }
     ap += MR;
     bp += NR;
   }
   v128_t al = wasm_f64x2_splat(alpha);
-  v128_t acc[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}};
   for (int r = 0; r < rows; r++) {
     double *row = c + (size_t)r * ldc;
+    v128_t lo = wasm_f64x2_mul(al, acc[r][0]), hi = wasm_f64x2_mul(al, acc[r][1]);
     if (cols == NR) {
-      v128_t lo = wasm_f64x2_mul(al, acc[r][0]), hi = wasm_f64x2_mul(al, acc[r][1]);
       if (!overwrite) {
         lo = wasm_f64x2_add(lo, wasm_v128_load(row));
         hi = wasm_f64x2_add(hi, wasm_v128_load(row + 2));
@@ -161,9 +162,8 @@ static void micro_kernel(int kc, const double *ap, const double *bp, double *c, 
       wasm_v128_store(row, lo);
       wasm_v128_store(row + 2, hi);
     } else {
-      double v[NR] = {wasm_f64x2_extract_lane(acc[r][0], 0), wasm_f64x2_extract_lane(acc[r][0], 1),
-                      wasm_f64x2_extract_lane(acc[r][1], 0), wasm_f64x2_extract_lane(acc[r][1], 1)};
-      for (int j = 0; j < cols; j++) row[j] = alpha * v[j] + (overwrite ? 0 : row[j]);
+      double v[NR] = {wasm_f64x2_extract_lane(lo, 0), wasm_f64x2_extract_lane(lo, 1), wasm_f64x2_extract_lane(hi, 0), wasm_f64x2_extract_lane(hi, 1)};
+      for (int j = 0; j < cols; j++) row[j] = v[j] + (overwrite ? 0 : row[j]);
     }
   }
 }
@@ -321,6 +321,22 @@ static void run_job(int self) {
 
 #define NB 32
 
+static double dot(const double *x, const double *y, int len) {
+  v128_t acc = wasm_f64x2_splat(0);
+  int q = 0;
+  for (; q + 2 <= len; q += 2) acc = wasm_f64x2_add(acc, wasm_f64x2_mul(wasm_v128_load(x + q), wasm_v128_load(y + q)));
+  double sum = wasm_f64x2_extract_lane(acc, 0) + wasm_f64x2_extract_lane(acc, 1);
+  return q < len ? sum + x[q] * y[q] : sum;
+}
+
+/* y += alpha x */
+static void axpy(double alpha, const double *x, double *y, int len) {
+  v128_t a = wasm_f64x2_splat(alpha);
+  int q = 0;
+  for (; q + 2 <= len; q += 2) wasm_v128_store(y + q, wasm_f64x2_add(wasm_v128_load(y + q), wasm_f64x2_mul(a, wasm_v128_load(x + q))));
+  if (q < len) y[q] += alpha * x[q];
+}
+
 /*
  * y_self = A x for rows [lo, hi) of the m x m symmetric A stored as its upper
  * triangle (row r holds columns r..m-1, leading dimension lda). Row r adds its
@@ -384,11 +400,8 @@ static void tridiagonalize(double *a, int n, double *diag, double *off, double *
       double *row = a + (size_t)j * n;
       /* Row j of the panel-updated matrix, from the diagonal on. */
       const double *vj0 = v + (size_t)j * NB, *wj0 = w + (size_t)j * NB;
-      for (int r = j; r < n; r++) {
-        const double *vr = v + (size_t)r * NB, *wr = w + (size_t)r * NB;
-        double sum = 0;
-        for (int q = 0; q < i; q++) sum += vr[q] * wj0[q] + wr[q] * vj0[q];
-        row[r] -= sum;
+      if (i > 0) {
+        for (int r = j; r < n; r++) row[r] -= dot(v + (size_t)r * NB, wj0, i) + dot(w + (size_t)r * NB, vj0, i);
       }
       diag[j] = row[j];
       for (int r = 0; r < n; r++) { v[(size_t)r * NB + i] = 0; w[(size_t)r * NB + i] = 0; }
@@ -416,15 +429,10 @@ static void tridiagonalize(double *a, int n, double *diag, double *off, double *
         double wv[NB], vv[NB];
         for (int q = 0; q < i; q++) { wv[q] = 0; vv[q] = 0; }
         for (int r = 0; r < m; r++) {
-          const double *vr = v + (size_t)(j + 1 + r) * NB, *wr = w + (size_t)(j + 1 + r) * NB;
-          for (int q = 0; q < i; q++) { wv[q] += wr[q] * vj[r]; vv[q] += vr[q] * vj[r]; }
+          axpy(vj[r], w + (size_t)(j + 1 + r) * NB, wv, i);
+          axpy(vj[r], v + (size_t)(j + 1 + r) * NB, vv, i);
         }
-        for (int r = 0; r < m; r++) {
-          const double *vr = v + (size_t)(j + 1 + r) * NB, *wr = w + (size_t)(j + 1 + r) * NB;
-          double sum = 0;
-          for (int q = 0; q < i; q++) sum += vr[q] * wv[q] + wr[q] * vv[q];
-          y[r] -= sum;
-        }
+        for (int r = 0; r < m; r++) y[r] -= dot(v + (size_t)(j + 1 + r) * NB, wv, i) + dot(w + (size_t)(j + 1 + r) * NB, vv, i);
       }
       /* w = tau y - (tau^2 / 2) (y . v) v */
       double yv = 0;
@@ -443,44 +451,38 @@ static void tridiagonalize(double *a, int n, double *diag, double *off, double *
   }
 }
 
+#define NBQ 128
+
 /*
- * z (rows j0+1..n of an n x cols matrix, row-major, ldz) = H_j0 ... H_{j0+nb-1} z
- * for every block, last block first, so z becomes Q z. vt: n * NB + NB * NB
- * doubles, m: NB * cols doubles (two of them).
+ * z (rows 1..n-1 of an n x cols matrix, ldz) = Q z with Q = H_0 ... H_{n-2}
+ * from tridiagonalize, in blocks of NBQ reflectors, last block first:
+ * H_j0 ... H_j1-1 = I - V T V^T with T upper triangular. V^T is rows j0..j1-1
+ * of a from column j0+1 on, once the unused entries left of each leading 1
+ * are zeroed. t, s: NBQ^2 doubles; m1, m2: NBQ * cols; tmp: NBQ.
  */
-static void apply_q(const double *a, int n, const double *tau, double *z, int cols, int ldz, double *vt, double *m1, double *m2) {
-  int last = ((n - 2) / NB) * NB;
-  for (int j0 = last; j0 >= 0; j0 -= NB) {
-    int nb = n - 1 - j0 < NB ? n - 1 - j0 : NB;
-    if (nb <= 0) continue;
+static void apply_q(double *a, int n, const double *tau, double *z, int cols, int ldz, double *t, double *s, double *m1, double *m2, double *tmp) {
+  int count = n - 1;
+  for (int j0 = ((count - 1) / NBQ) * NBQ; j0 >= 0; j0 -= NBQ) {
+    int nb = count - j0 < NBQ ? count - j0 : NBQ;
     int rows = n - j0 - 1;
-    double *v = vt, *t = vt + (size_t)n * NB;
-    for (int r = 0; r < rows; r++) {
-      for (int q = 0; q < nb; q++) {
-        int j = j0 + q, row = j0 + 1 + r;
-        v[(size_t)r * nb + q] = row < j + 1 ? 0 : a[(size_t)j * n + row];
-      }
-    }
-    /* T upper triangular with H_j0 ... H_{j0+nb-1} = I - V T V^T. */
+    double *vt = a + (size_t)j0 * n + j0 + 1;
+    for (int q = 0; q < nb; q++) for (int c = 0; c < q; c++) vt[(size_t)q * n + c] = 0;
+    gemm(nb, nb, rows, 1, vt, n, 0, vt, n, 1, s, NBQ, 1); /* s = V^T V */
     for (int q = 0; q < nb; q++) {
       double tq = tau[j0 + q];
-      for (int p = 0; p < q; p++) {
-        double dot = 0;
-        for (int r = 0; r < rows; r++) dot += v[(size_t)r * nb + p] * v[(size_t)r * nb + q];
-        m1[p] = -tq * dot;
-      }
+      for (int p = 0; p < q; p++) tmp[p] = -tq * s[p * NBQ + q];
       for (int p = 0; p < q; p++) {
         double sum = 0;
-        for (int s = p; s < q; s++) sum += t[p * NB + s] * m1[s];
-        t[p * NB + q] = sum;
+        for (int r = p; r < q; r++) sum += t[p * NBQ + r] * tmp[r];
+        t[p * NBQ + q] = sum;
       }
-      t[q * NB + q] = tq;
-      for (int p = q + 1; p < nb; p++) t[p * NB + q] = 0;
+      t[q * NBQ + q] = tq;
+      for (int p = q + 1; p < nb; p++) t[p * NBQ + q] = 0;
     }
     double *zs = z + (size_t)(j0 + 1) * ldz;
-    gemm(nb, cols, rows, 1, v, nb, 1, zs, ldz, 0, m1, cols, 1);  /* m1 = V^T z */
-    gemm(nb, cols, nb, 1, t, NB, 0, m1, cols, 0, m2, cols, 1);   /* m2 = T m1 */
-    gemm(rows, cols, nb, -1, v, nb, 0, m2, cols, 0, zs, ldz, 0); /* z -= V m2 */
+    gemm(nb, cols, rows, 1, vt, n, 0, zs, ldz, 0, m1, cols, 1);  /* m1 = V^T z */
+    gemm(nb, cols, nb, 1, t, NBQ, 0, m1, cols, 0, m2, cols, 1);  /* m2 = T m1 */
+    gemm(rows, cols, nb, -1, vt, n, 1, m2, cols, 0, zs, ldz, 0); /* z -= V m2 */
   }
 }
 
@@ -747,7 +749,7 @@ static void tridiagonal_dc(double *d, double *e, int n, double *z, int ldz, Merg
 
 /* Doubles of workspace sym_eigen needs for order n (besides a, values, vectors). */
 EXPORT("eigen_work_doubles") double eigen_work_doubles(int n) {
-  return 3.0 * n * n + 17.0 * n + 3.0 * n * NB + NB * NB + 64;
+  return 3.0 * n * n + 17.0 * n + 2.0 * NBQ * n + 2.0 * NBQ * NBQ + NBQ + 64;
 }
 
 /*
@@ -773,8 +775,8 @@ EXPORT("sym_eigen") void sym_eigen(double *a, int n, double *values, double *vec
   ws.idx = (int *)(ws.vec + 8 * n);
   tridiagonal_dc(values, off, n, vectors, n, &ws);
   for (int i = 0; i < n; i++) values[i] *= scale;
-  double *vt = rest, *m1 = vt + (size_t)n * NB + NB * NB, *m2 = m1 + (size_t)NB * n;
-  apply_q(a, n, tau, vectors, n, n, vt, m1, m2);
+  double *t = rest, *s = t + NBQ * NBQ, *m1 = s + NBQ * NBQ, *m2 = m1 + (size_t)NBQ * n, *tmp = m2 + (size_t)NBQ * n;
+  apply_q(a, n, tau, vectors, n, n, t, s, m1, m2, tmp);
 }
 
 /*
