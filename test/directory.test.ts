@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { encode as encodePng } from 'fast-png';
 import jpeg from 'jpeg-js';
@@ -40,6 +42,14 @@ beforeAll(() => {
 const dispose = (b: Batch) => tf.dispose([b.xs, b.ys].flat().filter((t): t is tf.Tensor => t !== undefined));
 
 describe('flowFromDirectory', () => {
+  it('a script using worker threads waits for its batches and then exits by itself', () => {
+    const script = join(dirname(fileURLToPath(import.meta.url)), 'helpers/flowAndExit.ts');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', script, good], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.signal).toBeNull();
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe('images 8');
+  });
+
   it('lists classes and files in Keras order and labels them per classMode', async () => {
     const g = new ImageDataGenerator();
     const it = await g.flowFromDirectory(good, { targetSize: [6, 5], batchSize: 5, shuffle: false });

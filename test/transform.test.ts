@@ -2,8 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { ImageDataGenerator, InvalidArgumentError, ShapeError } from '../src/index.js';
 import { MT19937 } from '../src/random/mt19937.js';
+import { warpTs } from '../src/transform/apply.js';
 import { affineFor } from '../src/transform/matrix.js';
 import { completeParams } from '../src/transform/params.js';
+import { wasmWarp } from '../src/transform/wasmWarp.js';
 import { casesOf, fixtureArray, maxAbsDiff } from './helpers/fixtures.js';
 import { fromFixtureConfig, testData } from './helpers/generators.js';
 import { paramsFromKeras } from './helpers/keras.js';
@@ -61,6 +63,34 @@ describe('apply_transform matches Keras (456 fixture cases)', () => {
     expect(failures).toEqual([]);
     // Ties may land either way (our matrix is not bit-identical to NumPy's), but only rarely.
     expect(markedDiffering).toBeLessThan(markedPixels / 100);
+  });
+});
+
+describe('the wasm warp and the TypeScript warp', () => {
+  it('give bit-identical output for every fill mode, order, flip and channel count', () => {
+    const kernel = wasmWarp();
+    expect(kernel).not.toBeNull();
+    let cases = 0;
+    for (const [h, w, ch] of [[17, 23, 3], [8, 8, 1], [12, 5, 4]] as const) {
+      const data = testData(h * w * ch, h + w);
+      for (const fillMode of ['constant', 'nearest', 'reflect', 'wrap'] as const) {
+        for (const interpolationOrder of [0, 1] as const) {
+          for (let k = 0; k < 6; k++) {
+            const r = testData(6, 100 * k + h);
+            const params = completeParams({ theta: r[0]! * 400 - 200, tx: r[1]! * 2 * h - h, ty: r[2]! * 2 * w - w, shear: r[3]! * 60 - 30, zx: 0.5 + r[4]!, zy: 0.5 + r[5]! * 1.5 });
+            const affine = affineFor(params, h, w)!;
+            const views = [new Float32Array(h * w * ch), new Float32Array(h * w * ch)].map((out) => ({ data: out, offset: 0, height: h, width: w, channels: ch }));
+            const src = { data, offset: 0, height: h, width: w, channels: ch };
+            const sampling = { fillMode, cval: 0.25, interpolationOrder };
+            kernel!.warp(src, views[0]!, affine, sampling, k % 2 === 1, k % 3 === 1);
+            warpTs(src, views[1]!, affine, sampling, k % 2 === 1, k % 3 === 1);
+            expect(Buffer.from(views[0]!.data.buffer).equals(Buffer.from(views[1]!.data.buffer))).toBe(true);
+            cases++;
+          }
+        }
+      }
+    }
+    expect(cases).toBe(144);
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * A small pool of worker threads that decode, resize and augment file
  * batches in parallel, so the main thread only standardizes and makes
- * tensors. Workers are unref'd: they never keep the process alive.
+ * tensors. A worker keeps the process alive only while it has jobs, so a
+ * script ends when its last batch is done, and never while one is awaited.
  */
 import { Worker } from 'node:worker_threads';
 import type { DecodedChunk, DecodeJob } from './decodeBatch.js';
@@ -25,10 +26,10 @@ export class DecodePool {
       const worker = fromSource
         ? new Worker(new URL('./sourceWorker.mjs', import.meta.url), { workerData: { entry: new URL('./decodeWorker.ts', import.meta.url).href } })
         : new Worker(new URL('./decodeWorker.js', import.meta.url));
-      worker.unref();
       worker.on('message', ({ id, chunk }: { id: number; chunk: DecodedChunk }) => {
         this.pending.get(id)?.resolve(chunk);
         this.pending.delete(id);
+        this.unrefIfIdle(worker);
       });
       // A worker that dies fails its jobs instead of leaving them waiting forever.
       const fail = (e: Error) => {
@@ -38,9 +39,12 @@ export class DecodePool {
           this.pending.delete(id);
         }
         this.dead.add(worker);
+        this.unrefIfIdle(worker);
       };
       worker.on('error', fail);
       worker.on('exit', (code) => fail(new Error(`exited with code ${code}`)));
+      // After the listeners: adding a 'message' listener refs the worker again.
+      worker.unref();
       return worker;
     });
   }
@@ -55,9 +59,15 @@ export class DecodePool {
     if (this.dead.has(worker)) return Promise.reject(new Error('image decoding worker is no longer running; set workers: 0 to decode on the main thread'));
     return new Promise((resolve, reject) => {
       this.pending.set(id, { worker, resolve, reject });
+      worker.ref();
       const request: DecodeRequest = { id, job };
       worker.postMessage(request);
     });
+  }
+
+  private unrefIfIdle(worker: Worker): void {
+    for (const job of this.pending.values()) if (job.worker === worker) return;
+    worker.unref();
   }
 }
 

@@ -9,6 +9,7 @@ import { InvalidArgumentError } from '../errors.js';
 import type { FillMode } from '../options/args.js';
 import { type Affine, affineFor } from './matrix.js';
 import type { TransformParams } from './params.js';
+import { wasmWarp } from './wasmWarp.js';
 
 /** How the warp samples: Keras's `fill_mode`, `cval` and `interpolation_order`. */
 export interface SamplingOptions {
@@ -60,7 +61,8 @@ function tapIndex(i: number, n: number, reflect: boolean): number {
   return i < 0 ? 0 : n - 1;
 }
 
-function warp(src: ImageView, dst: ImageView, a: Affine, s: SamplingOptions, flipH: boolean, flipV: boolean): void {
+/** The TypeScript warp; wasm/warp.c does the same arithmetic (see wasmWarp.ts). */
+export function warpTs(src: ImageView, dst: ImageView, a: Affine, s: SamplingOptions, flipH: boolean, flipV: boolean): void {
   const { height: h, width: w, channels: ch } = src;
   const [m00, m01, m10, m11] = a.matrix;
   const [o0, o1] = a.offset;
@@ -190,7 +192,9 @@ function brightness(v: ImageView, factor: number): void {
 /** Writes the transformed `src` image into `dst` (a different image slot). */
 export function applyTransformTo(src: ImageView, dst: ImageView, p: TransformParams, sampling: SamplingOptions): void {
   const affine = affineFor(p, src.height, src.width);
-  if (affine) warp(src, dst, affine, sampling, p.flipHorizontal, p.flipVertical);
+  const kernel = wasmWarp();
+  if (affine && kernel) kernel.warp(src, dst, affine, sampling, p.flipHorizontal, p.flipVertical);
+  else if (affine) warpTs(src, dst, affine, sampling, p.flipHorizontal, p.flipVertical);
   else copyFlipped(src, dst, p.flipHorizontal, p.flipVertical);
   if (p.channelShiftIntensity !== null) channelShift(dst, p.channelShiftIntensity);
   if (p.brightness !== null) brightness(dst, p.brightness);
