@@ -5,7 +5,7 @@
  * list the files and say how to label a batch.
  */
 import { availableParallelism } from 'node:os';
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import { CorruptFileError, InvalidArgumentError } from '../errors.js';
 import { type ImageBatch, fromImageBatch } from '../input/imageBatch.js';
 import { type ImageFormat, type SaveTarget, checkSaveTarget, saveBatchImages } from '../io/imageFiles.js';
@@ -55,7 +55,30 @@ export interface FileFlowOptions {
 interface Prepared {
   pixels: Float32Array;
   samples: Int32Array;
+  /** The shared buffer the workers decoded into, returned to the pool once its tensor exists. */
+  shared?: Float32Array;
 }
+
+/**
+ * Batch buffers on SharedArrayBuffers that the worker threads decode into
+ * directly, reused once the batch's tensor exists (a fresh buffer costs page
+ * faults in the workers).
+ */
+class SharedBuffers {
+  private readonly free: Float32Array[] = [];
+
+  take(length: number): Float32Array {
+    const i = this.free.findIndex((b) => b.length === length);
+    return i >= 0 ? this.free.splice(i, 1)[0]! : new Float32Array(new SharedArrayBuffer(length * 4));
+  }
+
+  give(buffer: Float32Array): void {
+    if (this.free.length < 8) this.free.push(buffer);
+  }
+}
+
+/** Whether tf.tensor(data) copies `data` (wasm does; cpu and tfjs-node may keep the array itself). */
+const backendCopies = () => tf.getBackend() === 'wasm';
 
 export interface CheckedFileOptions {
   decode: DecodeOptions;
@@ -131,6 +154,7 @@ export abstract class FileBatchIterator extends AsyncBatchIterator<Prepared> {
   /** One image's NHWC shape. */
   readonly imageShape: [number, number, number];
   private readonly reported = new Set<string>();
+  private readonly buffers = new SharedBuffers();
 
   protected constructor(
     filepaths: string[],
@@ -156,16 +180,18 @@ export abstract class FileBatchIterator extends AsyncBatchIterator<Prepared> {
     const rng = augmentation || this.checked.save ? random() : null;
     // Parameters are drawn here, in batch order, so workers or not, a seed gives the same batches.
     const params = augmentation ? Array.from(indices, () => augmentation.draw(this.imageShape[0], this.imageShape[1], rng!)) : null;
-    const { pixels, samples } = await this.load(indices, params);
+    const { pixels, samples, shared } = await this.load(indices, params);
     const images: ImageBatch = { data: pixels, shape: [samples.length, ...this.imageShape] };
     const processed = this.context.process(images, Int32Array.from({ length: samples.length }, (_, i) => i), null, true);
     // Keras names file-flow images with a hash in 0..9,999,999.
     if (this.checked.save) saveBatchImages(this.checked.save, processed, samples, this.imageShape, rng!, 9_999_999);
-    return { pixels: processed, samples };
+    return { pixels: processed, samples, shared };
   }
 
-  protected toBatch({ pixels, samples }: Prepared): Batch {
-    const xs = fromImageBatch({ data: pixels, shape: [samples.length, ...this.imageShape] }, this.context.dataFormat, 4);
+  protected toBatch({ pixels, samples, shared }: Prepared): Batch {
+    const data = pixels === shared && !backendCopies() ? pixels.slice() : pixels;
+    const xs = fromImageBatch({ data, shape: [samples.length, ...this.imageShape] }, this.context.dataFormat, 4);
+    if (shared) this.buffers.give(shared);
     return { xs, ...this.labels(samples, xs) };
   }
 
@@ -181,6 +207,9 @@ export abstract class FileBatchIterator extends AsyncBatchIterator<Prepared> {
     const parts = Math.max(1, Math.min(this.checked.workers, indices.length));
     const per = Math.ceil(indices.length / parts);
     const sampling = this.context.augmentation?.sampling ?? null;
+    const workers = this.checked.workers;
+    // Workers write straight into one shared batch buffer; on the main thread decodeBatch allocates.
+    const shared = workers > 0 ? this.buffers.take(indices.length * size) : null;
     const chunks = await Promise.all(Array.from({ length: parts }, (_, k) => {
       const slice = [k * per, Math.min((k + 1) * per, indices.length)] as const;
       const job = {
@@ -189,11 +218,10 @@ export abstract class FileBatchIterator extends AsyncBatchIterator<Prepared> {
         params: params && params.slice(...slice),
         sampling,
       };
-      return this.checked.workers > 0 ? decodePool(this.checked.workers).run(job) : decodeBatch(job);
+      return shared ? decodePool(workers).run(job, shared.subarray(slice[0] * size, slice[1] * size)) : decodeBatch(job);
     }));
     const errors = chunks.flatMap((c) => c.errors);
-    const pixels = chunks.length === 1 ? chunks[0]!.pixels : new Float32Array(indices.length * size);
-    if (chunks.length > 1) chunks.reduce((offset, c) => (pixels.set(c.pixels, offset), offset + c.pixels.length), 0);
+    const pixels = shared ?? chunks[0]!.pixels;
     // Failures are reported in batch order.
     const ok = errors.map((e) => {
       if (e === null) return true;
@@ -205,7 +233,7 @@ export abstract class FileBatchIterator extends AsyncBatchIterator<Prepared> {
       }
       return false;
     });
-    if (ok.every(Boolean)) return { pixels, samples: indices };
+    if (ok.every(Boolean)) return shared ? { pixels, samples: indices, shared } : { pixels, samples: indices };
     const samples = indices.filter((_, i) => ok[i]);
     const packed = new Float32Array(samples.length * size);
     let k = 0;

@@ -24,21 +24,36 @@ export interface DecodedChunk {
   errors: DecodeFailure[];
 }
 
-export async function decodeBatch(job: DecodeJob): Promise<DecodedChunk> {
+/**
+ * Buffers for decoded pixels that are transformed next, kept between batches
+ * (a fresh buffer costs page faults); one per job in flight.
+ */
+const scratch: Float32Array[] = [];
+
+/**
+ * Decodes (and transforms) the job's files into `target` (a new array when
+ * not given, e.g. a view of the batch's shared buffer from the worker pool).
+ */
+export async function decodeBatch(job: DecodeJob, target?: Float32Array): Promise<DecodedChunk> {
   const [h, w] = job.decode.targetSize;
   const c = CHANNELS[job.decode.colorMode];
   const size = h * w * c;
-  const decoded = new Float32Array(job.paths.length * size);
-  const errors = await Promise.all(job.paths.map((p, i) => decodeInto(p, decoded, i * size, job.decode).then(
-    (): DecodeFailure => null,
-    (e: Error): DecodeFailure => (e instanceof CorruptFileError ? { file: e.file, problem: e.problem } : { file: p, problem: e.message, fatal: true }),
-  )));
-  if (!job.params) return { pixels: decoded, errors };
-  const out = new Float32Array(decoded.length);
-  job.params.forEach((params, i) => {
-    if (errors[i]) return;
-    const view = (data: Float32Array) => ({ data, offset: i * size, height: h, width: w, channels: c });
-    applyTransformTo(view(decoded), view(out), params, job.sampling!);
-  });
-  return { pixels: out, errors };
+  const length = job.paths.length * size;
+  const out = target ?? new Float32Array(length);
+  const spare = job.params ? scratch.findIndex((b) => b.length >= length) : -1;
+  const decoded = !job.params ? out : spare >= 0 ? scratch.splice(spare, 1)[0]! : new Float32Array(length);
+  try {
+    const errors = await Promise.all(job.paths.map((p, i) => decodeInto(p, decoded, i * size, job.decode).then(
+      (): DecodeFailure => null,
+      (e: Error): DecodeFailure => (e instanceof CorruptFileError ? { file: e.file, problem: e.problem } : { file: p, problem: e.message, fatal: true }),
+    )));
+    job.params?.forEach((params, i) => {
+      if (errors[i]) return;
+      const view = (data: Float32Array) => ({ data, offset: i * size, height: h, width: w, channels: c });
+      applyTransformTo(view(decoded), view(out), params, job.sampling!);
+    });
+    return { pixels: out, errors };
+  } finally {
+    if (decoded !== out && scratch.length < 4) scratch.push(decoded);
+  }
 }

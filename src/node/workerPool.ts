@@ -10,11 +10,13 @@ import type { DecodedChunk, DecodeJob } from './decodeBatch.js';
 export interface DecodeRequest {
   id: number;
   job: DecodeJob;
+  /** Where to write the pixels: a view of a SharedArrayBuffer (the reply then carries only errors). */
+  target?: { buffer: SharedArrayBuffer; byteOffset: number; length: number };
 }
 
 export class DecodePool {
   private readonly workers: Worker[];
-  private readonly pending = new Map<number, { worker: Worker; resolve: (chunk: DecodedChunk) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { worker: Worker; target?: Float32Array; resolve: (chunk: DecodedChunk) => void; reject: (e: Error) => void }>();
   private readonly dead = new Set<Worker>();
   private nextId = 0;
   private turn = 0;
@@ -27,7 +29,8 @@ export class DecodePool {
         ? new Worker(new URL('./sourceWorker.mjs', import.meta.url), { workerData: { entry: new URL('./decodeWorker.ts', import.meta.url).href } })
         : new Worker(new URL('./decodeWorker.js', import.meta.url));
       worker.on('message', ({ id, chunk }: { id: number; chunk: DecodedChunk }) => {
-        this.pending.get(id)?.resolve(chunk);
+        const job = this.pending.get(id);
+        job?.resolve(job.target ? { pixels: job.target, errors: chunk.errors } : chunk);
         this.pending.delete(id);
         this.unrefIfIdle(worker);
       });
@@ -53,14 +56,16 @@ export class DecodePool {
     return this.workers.length;
   }
 
-  run(job: DecodeJob): Promise<DecodedChunk> {
+  /** Runs `job`; with `target` (a view of a SharedArrayBuffer) the worker writes the pixels there. */
+  run(job: DecodeJob, target?: Float32Array): Promise<DecodedChunk> {
     const id = this.nextId++;
     const worker = this.workers[this.turn++ % this.workers.length]!;
     if (this.dead.has(worker)) return Promise.reject(new Error('image decoding worker is no longer running; set workers: 0 to decode on the main thread'));
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { worker, resolve, reject });
+      this.pending.set(id, { worker, target, resolve, reject });
       worker.ref();
-      const request: DecodeRequest = { id, job };
+      const shared = target && { buffer: target.buffer as SharedArrayBuffer, byteOffset: target.byteOffset, length: target.length };
+      const request: DecodeRequest = shared ? { id, job, target: shared } : { id, job };
       worker.postMessage(request);
     });
   }
