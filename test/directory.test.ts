@@ -330,4 +330,16 @@ describe('worker threads', () => {
     }
     await expect(g.flowFromDirectory(good, { workers: -1 })).rejects.toThrow(/`workers`/);
   });
+
+  it('a batch keeps its values while later batches reuse the shared decoding buffers', async () => {
+    const options = { targetSize: [9, 7] as [number, number], batchSize: 5, seed: 3, shuffle: true };
+    const held = await new ImageDataGenerator({ rotationRange: 30 }).flowFromDirectory(good, { ...options, workers: 2 });
+    const reference = await new ImageDataGenerator({ rotationRange: 30 }).flowFromDirectory(good, { ...options, workers: 0 });
+    const first = (await held.next()).value;
+    const expected = (await reference.next()).value;
+    for (let k = 0; k < 6; k++) dispose((await held.next()).value);
+    expect((first.xs as tf.Tensor).arraySync()).toEqual((expected.xs as tf.Tensor).arraySync());
+    dispose(first);
+    dispose(expected);
+  });
 });
