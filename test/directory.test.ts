@@ -3,10 +3,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { encode as encodePng } from 'fast-png';
 import jpeg from 'jpeg-js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { CorruptFileError, ImageDataGenerator, InvalidArgumentError, type Batch } from '../src/index.js';
 import { captureWarningsAsync } from './helpers/generators.js';
 
@@ -331,7 +332,11 @@ describe('worker threads', () => {
     await expect(g.flowFromDirectory(good, { workers: -1 })).rejects.toThrow(/`workers`/);
   });
 
-  it('a batch keeps its values while later batches reuse the shared decoding buffers', async () => {
+  // On wasm the tensor copies the pixels and the buffer is reused; on cpu the tensor keeps an array of its own.
+  it.each(['wasm', 'cpu'])('a batch keeps its values while later batches reuse the shared decoding buffers (%s backend)', async (backend) => {
+    const previous = tf.getBackend();
+    await tf.setBackend(backend);
+    onTestFinished(() => tf.setBackend(previous));
     const options = { targetSize: [9, 7] as [number, number], batchSize: 5, seed: 3, shuffle: true };
     const held = await new ImageDataGenerator({ rotationRange: 30 }).flowFromDirectory(good, { ...options, workers: 2 });
     const reference = await new ImageDataGenerator({ rotationRange: 30 }).flowFromDirectory(good, { ...options, workers: 0 });
