@@ -336,7 +336,9 @@ describe('worker threads', () => {
   it.each(['wasm', 'cpu'])('a batch keeps its values while later batches reuse the shared decoding buffers (%s backend)', async (backend) => {
     const previous = tf.getBackend();
     await tf.setBackend(backend);
-    onTestFinished(() => tf.setBackend(previous));
+    onTestFinished(async () => {
+      await tf.setBackend(previous);
+    });
     const options = { targetSize: [9, 7] as [number, number], batchSize: 5, seed: 3, shuffle: true };
     const held = await new ImageDataGenerator({ rotationRange: 30 }).flowFromDirectory(good, { ...options, workers: 2 });
     const reference = await new ImageDataGenerator({ rotationRange: 30 }).flowFromDirectory(good, { ...options, workers: 0 });
