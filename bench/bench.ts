@@ -62,6 +62,11 @@ if (run('zca')) {
   await gram.close();
   rows.push({ name: '  phase 1: Gram matrix X^T X, 50,000 x 3072 (float32 tiles into float64, 2 threads)', seconds: (t2 - t1) / 1000, images: n });
   rows.push({ name: '  phase 2: eigendecomposition + W, d = 3072', seconds: (t3 - t2) / 1000 });
+  // Applying W: one matrix product per batch on the tf backend.
+  const whitened = await new ImageDataGenerator({ zcaWhitening: true }).fit({ data: data.subarray(0, 4000 * 3072), shape: [4000, 32, 32, 3] });
+  const batch = tf.tensor4d(data.subarray(0, 32 * 3072), [32, 32, 32, 3]);
+  throughput('standardize(tensor) with ZCA, 32x32x3 (d = 3072), batch 32', 32, () => whitened.standardize(batch).dispose());
+  batch.dispose();
   // The eigensolver alone on covariance-like matrices (numpy's LAPACK eigh: 1.7 to 2 s at 3072 on 2 threads).
   const kernels = (await WasmLinalg.open())!;
   for (const d of [768, 1024, 3072]) {

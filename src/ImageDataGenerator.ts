@@ -538,8 +538,10 @@ export class ImageDataGenerator {
     }
     this.zcaTensor ??= tf.tensor2d(zca.matrix, [d, d]);
     const w = this.zcaTensor;
-    const product = tf.tidy(() => tf.matMul(tf.tensor2d(flat, [count, d]), w).dataSync() as Float32Array);
-    flat.set(product);
+    // tidy returns the tensor, not its data: tidy walks a returned typed array element by element.
+    const product = tf.tidy(() => tf.matMul(tf.tensor2d(flat, [count, d]), w));
+    flat.set(product.dataSync() as Float32Array);
+    product.dispose();
     return flat;
   }
 
@@ -553,14 +555,17 @@ export class ImageDataGenerator {
   /** Runs the user's preprocessing function on one NHWC image, in the user's data format. */
   private preprocess(fn: PreprocessingFunction, image: Float32Array, hwc: [number, number, number]): Float32Array {
     const format = this.config.dataFormat;
-    return tf.tidy(() => {
+    let pixels = image;
+    // The pixels leave tidy through a variable: tidy walks a returned typed array element by element.
+    tf.tidy(() => {
       const input = fromImageBatch({ data: image, shape: [1, ...hwc] }, format, 3) as tf.Tensor3D;
       const result = fn(input);
       if (!(result instanceof tf.Tensor) || !tf.util.arraysEqual(result.shape, input.shape)) {
         throw new ShapeError('preprocessingFunction', `to return a tf.Tensor of shape [${input.shape}]`, result instanceof tf.Tensor ? result.shape : []);
       }
-      return toImageBatch(result, { argument: 'preprocessingFunction result', dataFormat: format, allowRank3: true }).batch.data.slice();
+      pixels = toImageBatch(result, { argument: 'preprocessingFunction result', dataFormat: format, allowRank3: true }).batch.data.slice();
     });
+    return pixels;
   }
 
   /** What a flow needs from the generator: layout, split, random scheme and the per-sample pipeline. */

@@ -101,7 +101,10 @@ export class Normalization extends tfl.layers.Layer {
       const rank = dense.shape.length;
       // Move the kept axes last, so each kept index is one "channel".
       const order = [...Array.from({ length: rank }, (_, i) => i).filter((i) => !this.keep.includes(i)), ...this.keep];
-      const values = tf.tidy(() => tf.transpose(tf.tensor(dense.data, dense.shape), order).dataSync() as Float32Array);
+      // tidy returns the tensor, not its data: tidy walks a returned typed array element by element.
+      const moved = tf.tidy(() => tf.transpose(tf.tensor(dense.data, dense.shape), order));
+      const values = moved.dataSync() as Float32Array;
+      moved.dispose();
       const channels = this.keep.reduce((n, a) => n * dense.shape[a]!, 1);
       moments ??= new ChannelMoments(channels);
       moments.add({ data: values, shape: [dense.shape[0]!, 1, values.length / channels / dense.shape[0]!, channels] }, 1, seen, 'data');
