@@ -49,6 +49,38 @@ describe('fit matches Keras (fit fixtures)', () => {
   });
 });
 
+describe('ZCA edge cases', () => {
+  const shape = [40, 4, 4, 3] as [number, number, number, number];
+  const zcaOf = (g: ImageDataGenerator) => g.toJSON().statistics.zcaWhiteningMatrix!.values;
+  const quiet = async <T>(fn: () => Promise<T>) => (await captureWarningsAsync(fn)).result;
+
+  it('constant images (zero variance): a finite W, and standardize gives zeros as in Keras', async () => {
+    const data = new Float32Array(40 * 48).fill(0.5);
+    const g = await quiet(() => new ImageDataGenerator({ zcaWhitening: true }).fit({ data, shape }));
+    expect(zcaOf(g).every(Number.isFinite)).toBe(true);
+    const y = g.standardize({ data: data.subarray(0, 2 * 48), shape: [2, 4, 4, 3] });
+    expect(Array.from(y.dataSync()).every((v) => v === 0)).toBe(true);
+    y.dispose();
+  });
+
+  it('NaN in the data is a NonFiniteDataError with ZCA on, too', async () => {
+    const data = testData(40 * 48, 4);
+    data[5 * 48 + 7] = Number.NaN;
+    const err = await quiet(() => new ImageDataGenerator({ zcaWhitening: true }).fit({ data, shape })).catch((e) => e);
+    expect(err).toBeInstanceOf(NonFiniteDataError);
+    expect(err.message).toContain('5');
+  });
+
+  it('fit with augment and rounds: a symmetric, finite W that differs from the plain fit', async () => {
+    const data = testData(40 * 48, 6);
+    const plain = zcaOf(await quiet(() => new ImageDataGenerator({ zcaWhitening: true }).fit({ data, shape })));
+    const augmented = zcaOf(await quiet(() => new ImageDataGenerator({ zcaWhitening: true, horizontalFlip: true }).fit({ data, shape }, { augment: true, rounds: 3, seed: 2 })));
+    expect(augmented.every(Number.isFinite)).toBe(true);
+    for (let i = 0; i < 48; i++) for (let j = 0; j < i; j++) expect(augmented[i * 48 + j]).toBe(augmented[j * 48 + i]);
+    expect(maxAbsDiff(augmented, plain)).toBeGreaterThan(1e-3);
+  });
+});
+
 describe('fit accuracy and streaming', () => {
   it('accumulates in float64: large offset data matches a float64 two-pass reference', async () => {
     const n = 200, h = 32, w = 32, c = 3;
