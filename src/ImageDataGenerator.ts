@@ -507,14 +507,14 @@ export class ImageDataGenerator {
   }
 
   /**
-   * Standardizes `count` images of `images` (image i at `start(i)`) into a new
-   * NHWC array, or into `images.data` itself when `inPlace` (then image i must be at i * size).
+   * Standardizes `count` images of `images` (image i at `start(i)`) into `into`
+   * or a new NHWC array, or into `images.data` itself when `inPlace` (then image i must be at i * size).
    */
-  private standardizeSamples(images: ImageBatch, start: (i: number) => number, count: number, inPlace = false): Float32Array {
+  private standardizeSamples(images: ImageBatch, start: (i: number) => number, count: number, inPlace = false, into?: Float32Array): Float32Array {
     const [, h, w, c] = images.shape;
     const size = h * w * c;
     const steps = this.elementwiseSteps(c, images.shape);
-    const out = inPlace ? images.data : new Float32Array(count * size);
+    const out = inPlace ? images.data : (into ?? new Float32Array(count * size));
     const fn = this.config.preprocessingFunction;
     if (fn === null) {
       if (!(inPlace && isIdentity(steps))) standardizeImages(images.data, start, out, count, size, c, steps);
@@ -571,11 +571,11 @@ export class ImageDataGenerator {
   /** What a flow needs from the generator: layout, split, random scheme and the per-sample pipeline. */
   private flowContext(): FlowContext {
     const { dataFormat, validationSplit, rng: randomMode } = this.config;
-    const process = (images: ImageBatch, indices: Int32Array, random: RandomGenerator | null, owned = false) => {
+    const process = (images: ImageBatch, indices: Int32Array, random: RandomGenerator | null, owned = false, out?: Float32Array) => {
       const size = images.shape[1] * images.shape[2] * images.shape[3];
       const start = (i: number) => indices[i]! * size;
-      if (random === null || !this.augments) return this.standardizeSamples(images, start, indices.length, owned);
-      const transformed = { data: this.transformSamples(images, start, indices.length, () => this.draw(images.shape, random)), shape: images.shape };
+      if (random === null || !this.augments) return this.standardizeSamples(images, start, indices.length, owned, out);
+      const transformed = { data: this.transformSamples(images, start, indices.length, () => this.draw(images.shape, random), out), shape: images.shape };
       return this.standardizeSamples(transformed, (i) => i * size, indices.length, true);
     };
     const augmentation = this.augments
@@ -589,11 +589,11 @@ export class ImageDataGenerator {
     return drawTransform(this.config, shape[1], shape[2], random, this.config.rng === 'numpy');
   }
 
-  /** Transforms `count` images (image i at `start(i)`) into a new NHWC array; `params()` is called once per image, in order. */
-  private transformSamples(images: ImageBatch, start: (i: number) => number, count: number, params: () => TransformParams): Float32Array {
+  /** Transforms `count` images (image i at `start(i)`) into `into` or a new NHWC array; `params()` is called once per image, in order. */
+  private transformSamples(images: ImageBatch, start: (i: number) => number, count: number, params: () => TransformParams, into?: Float32Array): Float32Array {
     const [, height, width, channels] = images.shape;
     const size = height * width * channels;
-    const out = new Float32Array(count * size);
+    const out = into ?? new Float32Array(count * size);
     for (let i = 0; i < count; i++) {
       applyTransformTo(
         { data: images.data, offset: start(i), height, width, channels },

@@ -1,6 +1,7 @@
+import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { ImageDataGenerator, InvalidArgumentError, ShapeError, type Batch } from '../src/index.js';
 import { behaviour, casesOf, fixtureArray, maxAbsDiff } from './helpers/fixtures.js';
 import { fromFixtureConfig, testData } from './helpers/generators.js';
@@ -124,6 +125,27 @@ describe('flow batching and epochs', () => {
       dispose(batch);
       dispose(other);
       if (++k === 5) break;
+    }
+  });
+});
+
+describe('batch buffers', () => {
+  // On wasm the tensor copies the pixels and the next batch reuses the array; on cpu the tensor keeps it.
+  it.each(['wasm', 'cpu'])('a batch keeps its values while later batches are made (%s backend)', async (backend) => {
+    const previous = tf.getBackend();
+    await tf.setBackend(backend);
+    onTestFinished(async () => {
+      await tf.setBackend(previous);
+    });
+    const x = { data: testData(12 * 5 * 4 * 3, 8), shape: [12, 5, 4, 3] };
+    for (const options of [{ rotationRange: 30, featurewiseCenter: true }, { featurewiseCenter: true }]) {
+      const g = await new ImageDataGenerator(options).fit(x);
+      const held = g.flow(x, null, { batchSize: 4, seed: 5 });
+      const first = held.next().value.xs as tf.Tensor;
+      for (let k = 0; k < 5; k++) tf.dispose(held.next().value.xs);
+      const again = g.flow(x, null, { batchSize: 4, seed: 5 }).next().value.xs as tf.Tensor;
+      expect(Array.from(first.dataSync())).toEqual(Array.from(again.dataSync()));
+      tf.dispose([first, again]);
     }
   });
 });

@@ -82,6 +82,13 @@ export function userShape(shape: ImageBatch['shape'], format: DataFormat, rank: 
   return rank === 3 ? full.slice(1) : full;
 }
 
+/**
+ * Whether the active backend copies a typed array into the tensors made from
+ * it (wasm does), so the array may be reused afterwards. cpu and tfjs-node
+ * may keep the array itself.
+ */
+export const tensorCopiesData = () => tf.getBackend() === 'wasm';
+
 /** Creates the output tensor from an NHWC batch, in the user's format and rank. Takes ownership of `batch.data`. */
 export function fromImageBatch(batch: ImageBatch, format: DataFormat, rank: 3 | 4): tf.Tensor {
   const [n, h, w, c] = batch.shape;

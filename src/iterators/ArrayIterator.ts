@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError, ShapeError } from '../errors.js';
 import { type ArrayInput, type DenseArray, toDense } from '../input/dense.js';
-import { type ImageBatch, type ImageInput, fromImageBatch, toImageBatch } from '../input/imageBatch.js';
+import { type ImageBatch, type ImageInput, fromImageBatch, tensorCopiesData, toImageBatch } from '../input/imageBatch.js';
 import { type ImageFormat, type SaveTarget, checkSaveTarget, saveBatchImages } from '../io/imageFiles.js';
 import type { DataFormat } from '../options/args.js';
 import { type RandomGenerator, checkSeed, randomSeed } from '../random/random.js';
@@ -47,7 +47,12 @@ export type FlowInput = ImageInput | [ImageInput, ArrayInput[]];
  * With `owned`, `images` is a fresh batch (indices 0..n-1) that may be
  * reused for the result.
  */
-export type SampleProcessor = (images: ImageBatch, indices: Int32Array, random: RandomGenerator | null, owned?: boolean) => Float32Array;
+/**
+ * Standardizes (and with `random`, transforms) the selected images. `owned`:
+ * the images may be changed in place; `out`: write into this array (the right
+ * length) instead of a new one.
+ */
+export type SampleProcessor = (images: ImageBatch, indices: Int32Array, random: RandomGenerator | null, owned?: boolean, out?: Float32Array) => Float32Array;
 
 /** What the generator tells a flow about itself. */
 export interface FlowContext {
@@ -152,6 +157,8 @@ export class ArrayIterator extends BatchIterator {
   /** Whether batches get random transforms (not for the validation subset unless asked). */
   private readonly augment: boolean;
   private readonly save: SaveTarget | null;
+  /** Last batch's pixel array, reused when the backend copied it into its tensor. */
+  private spare: Float32Array | null = null;
 
   /** Use `generator.flow(...)`. */
   constructor(
@@ -177,10 +184,15 @@ export class ArrayIterator extends BatchIterator {
     const { images, labels, misc, sampleWeight } = this.source;
     const [, h, w, c] = images.shape;
     const rng = this.augment || this.save ? random() : null;
-    const pixels = this.context.process(images, indices, this.augment ? rng : null);
+    const length = indices.length * h * w * c;
+    const out = this.spare?.length === length ? this.spare : new Float32Array(length);
+    this.spare = null;
+    const pixels = this.context.process(images, indices, this.augment ? rng : null, false, out);
     // Keras names array-flow files with a hash in 0..9999.
     if (this.save) saveBatchImages(this.save, pixels, indices, images.shape.slice(1), rng!, 9999);
     const imageTensor = fromImageBatch({ data: pixels, shape: [indices.length, h, w, c] }, this.context.dataFormat, 4);
+    // A fresh array per batch costs page faults; reuse it where the tensor holds a copy.
+    if (tensorCopiesData()) this.spare = pixels;
     const batch: Batch = { xs: misc.length > 0 ? [imageTensor, ...misc.map((m) => gatherRows(m, indices))] : imageTensor };
     if (labels) batch.ys = gatherRows(labels, indices);
     if (sampleWeight) batch.sampleWeight = gatherRows(sampleWeight, indices) as tf.Tensor1D;

@@ -5,9 +5,9 @@
  * list the files and say how to label a batch.
  */
 import { availableParallelism } from 'node:os';
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { CorruptFileError, InvalidArgumentError } from '../errors.js';
-import { type ImageBatch, fromImageBatch } from '../input/imageBatch.js';
+import { type ImageBatch, fromImageBatch, tensorCopiesData } from '../input/imageBatch.js';
 import { type ImageFormat, type SaveTarget, checkSaveTarget, saveBatchImages } from '../io/imageFiles.js';
 import type { FlowContext } from '../iterators/ArrayIterator.js';
 import { AsyncBatchIterator, type Batch } from '../iterators/BatchIterator.js';
@@ -77,8 +77,6 @@ class SharedBuffers {
   }
 }
 
-/** Whether tf.tensor(data) copies `data` (wasm does; cpu and tfjs-node may keep the array itself). */
-const backendCopies = () => tf.getBackend() === 'wasm';
 
 export interface CheckedFileOptions {
   decode: DecodeOptions;
@@ -189,7 +187,7 @@ export abstract class FileBatchIterator extends AsyncBatchIterator<Prepared> {
   }
 
   protected toBatch({ pixels, samples, shared }: Prepared): Batch {
-    const data = pixels === shared && !backendCopies() ? pixels.slice() : pixels;
+    const data = pixels === shared && !tensorCopiesData() ? pixels.slice() : pixels;
     const xs = fromImageBatch({ data, shape: [samples.length, ...this.imageShape] }, this.context.dataFormat, 4);
     if (shared) this.buffers.give(shared);
     return { xs, ...this.labels(samples, xs) };
