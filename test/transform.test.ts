@@ -170,6 +170,22 @@ describe('Keras flow epochs with rng numpy (flow fixtures)', () => {
 });
 
 describe('augmentation in flow and fit', () => {
+  it('worker threads give the same batches as the calling thread, in both random modes', () => {
+    const x = { data: testData(10 * 9 * 7 * 3, 12), shape: [10, 9, 7, 3] };
+    for (const rng of ['default', 'numpy'] as const) {
+      const g = new ImageDataGenerator({ rotationRange: 40, zoomRange: 0.3, channelShiftRange: 0.2, horizontalFlip: true, fillMode: 'reflect', rng });
+      const threaded = g.flow(x, null, { batchSize: 4, seed: 9, workers: 2 });
+      const single = g.flow(x, null, { batchSize: 4, seed: 9, workers: 0 });
+      for (let k = 0; k < 6; k++) {
+        const a = threaded.next().value.xs as tf.Tensor;
+        const b = single.next().value.xs as tf.Tensor;
+        expect(Buffer.from(a.dataSync().buffer).equals(Buffer.from(b.dataSync().buffer))).toBe(true);
+        tf.dispose([a, b]);
+      }
+    }
+    expect(() => new ImageDataGenerator({ rotationRange: 5 }).flow(x, null, { workers: 1.5 })).toThrow(/`workers`/);
+  });
+
   const x = { data: testData(12 * 9 * 7 * 3, 5), shape: [12, 9, 7, 3] };
 
   it('an image flow and a mask flow seeded alike stay aligned', () => {

@@ -12,6 +12,7 @@ import { type RandomGenerator, checkSeed, randomSeed } from '../random/random.js
 import type { RandomMode } from '../random/streams.js';
 import type { SamplingOptions } from '../transform/apply.js';
 import type { TransformParams } from '../transform/params.js';
+import { AugmentPool } from './augmentPool.js';
 import { type Batch, BatchIterator } from './BatchIterator.js';
 
 /** Options of `flow()`; names and defaults as Keras. */
@@ -36,6 +37,20 @@ export interface FlowOptions {
   savePrefix?: string;
   /** 'png' (default) or 'jpeg'. Keras: `save_format`. */
   saveFormat?: ImageFormat;
+  /**
+   * Node: worker threads that apply the random transforms (default one per
+   * core; 0 keeps them on the calling thread; same batches either way). They
+   * read the images from a SharedArrayBuffer: pass `data` in one, or the flow
+   * makes a shared copy of the images when it first augments.
+   */
+  workers?: number;
+}
+
+/** A copy of `data` in a SharedArrayBuffer, for the worker threads. */
+function shareCopy(data: Float32Array): Float32Array {
+  const shared = new Float32Array(new SharedArrayBuffer(data.byteLength));
+  shared.set(data);
+  return shared;
 }
 
 /** Images, or Keras's `[images, [misc arrays...]]` whose misc arrays are batched alongside. */
@@ -52,7 +67,17 @@ export type FlowInput = ImageInput | [ImageInput, ArrayInput[]];
  * the images may be changed in place; `out`: write into this array (the right
  * length) instead of a new one.
  */
-export type SampleProcessor = (images: ImageBatch, indices: Int32Array, random: RandomGenerator | null, owned?: boolean, out?: Float32Array) => Float32Array;
+export type SampleProcessor = (
+  images: ImageBatch,
+  indices: Int32Array,
+  random: RandomGenerator | null,
+  owned?: boolean,
+  out?: Float32Array,
+  parallel?: ParallelTransform,
+) => Float32Array;
+
+/** Applies `params[i]` to the source image at float offset `starts[i]`, writing image i of `out`. */
+export type ParallelTransform = (starts: Int32Array, params: TransformParams[], out: Float32Array) => void;
 
 /** What the generator tells a flow about itself. */
 export interface FlowContext {
@@ -159,6 +184,8 @@ export class ArrayIterator extends BatchIterator {
   private readonly save: SaveTarget | null;
   /** Last batch's pixel array, reused when the backend copied it into its tensor. */
   private spare: Float32Array | null = null;
+  private readonly workers: number;
+  private parallel: ParallelTransform | null | undefined;
 
   /** Use `generator.flow(...)`. */
   constructor(
@@ -178,6 +205,21 @@ export class ArrayIterator extends BatchIterator {
     this.source = source;
     this.augment = options.subset !== 'validation' || options.augmentValidation === true;
     this.save = checkSaveTarget(options);
+    const workers = options.workers ?? AugmentPool.defaultSize();
+    if (!Number.isInteger(workers) || workers < 0) throw new InvalidArgumentError('workers', 'an integer >= 0', options.workers);
+    this.workers = workers;
+  }
+
+  /** The worker-thread transform, made on first use; null without workers or augmentation, or outside Node. */
+  private parallelTransform(): ParallelTransform | null {
+    if (this.parallel !== undefined) return this.parallel;
+    const augmentation = this.context.augmentation;
+    const pool = augmentation && this.workers > 0 ? AugmentPool.create(this.workers) : null;
+    if (!pool || !augmentation) return (this.parallel = null);
+    const { images } = this.source;
+    const data = images.data.buffer instanceof SharedArrayBuffer && images.data.byteOffset === 0 ? images.data : shareCopy(images.data);
+    const shape = images.shape.slice(1) as [number, number, number];
+    return (this.parallel = (starts, params, out) => pool.transform(data, shape, starts, params, augmentation.sampling, out));
   }
 
   protected makeBatch(indices: Int32Array, random: () => RandomGenerator): Batch {
@@ -185,9 +227,10 @@ export class ArrayIterator extends BatchIterator {
     const [, h, w, c] = images.shape;
     const rng = this.augment || this.save ? random() : null;
     const length = indices.length * h * w * c;
-    const out = this.spare?.length === length ? this.spare : new Float32Array(length);
+    const parallel = this.augment ? this.parallelTransform() : null;
+    const out = this.spare?.length === length ? this.spare : parallel ? shareCopy(new Float32Array(length)) : new Float32Array(length);
     this.spare = null;
-    const pixels = this.context.process(images, indices, this.augment ? rng : null, false, out);
+    const pixels = this.context.process(images, indices, this.augment ? rng : null, false, out, parallel ?? undefined);
     // Keras names array-flow files with a hash in 0..9999.
     if (this.save) saveBatchImages(this.save, pixels, indices, images.shape.slice(1), rng!, 9999);
     const imageTensor = fromImageBatch({ data: pixels, shape: [indices.length, h, w, c] }, this.context.dataFormat, 4);
