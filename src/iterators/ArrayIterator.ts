@@ -46,9 +46,11 @@ export interface FlowOptions {
   workers?: number;
 }
 
-/** A copy of `data` in a SharedArrayBuffer, for the worker threads. */
+/** A Float32Array on a SharedArrayBuffer, for the worker threads. */
+const sharedArray = (length: number) => new Float32Array(new SharedArrayBuffer(length * 4));
+
 function shareCopy(data: Float32Array): Float32Array {
-  const shared = new Float32Array(new SharedArrayBuffer(data.byteLength));
+  const shared = sharedArray(data.length);
   shared.set(data);
   return shared;
 }
@@ -184,6 +186,8 @@ export class ArrayIterator extends BatchIterator {
   private readonly save: SaveTarget | null;
   /** Last batch's pixel array, reused when the backend copied it into its tensor. */
   private spare: Float32Array | null = null;
+  /** The batch array the worker threads write into. */
+  private shared: Float32Array | null = null;
   private readonly workers: number;
   private parallel: ParallelTransform | null | undefined;
 
@@ -228,14 +232,18 @@ export class ArrayIterator extends BatchIterator {
     const rng = this.augment || this.save ? random() : null;
     const length = indices.length * h * w * c;
     const parallel = this.augment ? this.parallelTransform() : null;
-    const out = this.spare?.length === length ? this.spare : parallel ? shareCopy(new Float32Array(length)) : new Float32Array(length);
+    // A fresh array per batch costs page faults, so arrays are reused: the workers' shared one always,
+    // the plain one where the backend copies it into the tensor.
+    if (parallel && this.shared?.length !== length) this.shared = sharedArray(length);
+    const out = parallel ? this.shared! : this.spare?.length === length ? this.spare : new Float32Array(length);
     this.spare = null;
     const pixels = this.context.process(images, indices, this.augment ? rng : null, false, out, parallel ?? undefined);
     // Keras names array-flow files with a hash in 0..9999.
     if (this.save) saveBatchImages(this.save, pixels, indices, images.shape.slice(1), rng!, 9999);
-    const imageTensor = fromImageBatch({ data: pixels, shape: [indices.length, h, w, c] }, this.context.dataFormat, 4);
-    // A fresh array per batch costs page faults; reuse it where the tensor holds a copy.
-    if (tensorCopiesData()) this.spare = pixels;
+    const copies = tensorCopiesData();
+    const data = !copies && pixels === this.shared ? pixels.slice() : pixels;
+    const imageTensor = fromImageBatch({ data, shape: [indices.length, h, w, c] }, this.context.dataFormat, 4);
+    if (copies && pixels !== this.shared) this.spare = pixels;
     const batch: Batch = { xs: misc.length > 0 ? [imageTensor, ...misc.map((m) => gatherRows(m, indices))] : imageTensor };
     if (labels) batch.ys = gatherRows(labels, indices);
     if (sampleWeight) batch.sampleWeight = gatherRows(sampleWeight, indices) as tf.Tensor1D;
