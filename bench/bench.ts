@@ -102,6 +102,22 @@ for (const [size, n, keras] of run('flow') ? ([[32, 4096, 8_000], [224, 256, 300
   }, keras);
 }
 
+if (run('flow')) {
+  // While the caller trains on a batch (here: 40 ms of busy main thread), the worker threads transform the next one.
+  const n = 256;
+  const data = randomImages(n, 224, 224);
+  const g = new ImageDataGenerator({ ...options, ...augmentation });
+  await g.fit({ data, shape: [n, 224, 224, 3] });
+  for (const workers of [0, undefined]) {
+    const flow = g.flow({ data, shape: [n, 224, 224, 3] }, null, { batchSize: 32, seed: 1, workers });
+    throughput(`same 224x224x3 flow + 40 ms training step per batch, workers ${workers ?? 'default (one per core)'}`, 32, () => {
+      tf.dispose(flow.next().value.xs);
+      const until = performance.now() + 40;
+      while (performance.now() < until);
+    });
+  }
+}
+
 for (const [size, n, keras] of run('flow') ? ([[32, 4096, 72_000], [224, 256, 2_800]] as const) : []) {
   const data = randomImages(n, size, size);
   const g = new ImageDataGenerator(options);

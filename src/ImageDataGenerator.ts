@@ -571,20 +571,12 @@ export class ImageDataGenerator {
   /** What a flow needs from the generator: layout, split, random scheme and the per-sample pipeline. */
   private flowContext(): FlowContext {
     const { dataFormat, validationSplit, rng: randomMode } = this.config;
-    const process: SampleProcessor = (images, indices, random, owned = false, out, parallel) => {
+    const process: SampleProcessor = (images, indices, random, owned = false, out) => {
       const size = images.shape[1] * images.shape[2] * images.shape[3];
       const start = (i: number) => indices[i]! * size;
       if (random === null || !this.augments) return this.standardizeSamples(images, start, indices.length, owned, out);
-      let data: Float32Array;
-      if (parallel && out) {
-        // Parameters are drawn here, in batch order, so the worker threads give the same batch.
-        const params = Array.from(indices, () => this.draw(images.shape, random));
-        parallel(Int32Array.from(indices, (s) => s * size), params, out);
-        data = out;
-      } else {
-        data = this.transformSamples(images, start, indices.length, () => this.draw(images.shape, random), out);
-      }
-      return this.standardizeSamples({ data, shape: images.shape }, (i) => i * size, indices.length, true);
+      const transformed = { data: this.transformSamples(images, start, indices.length, () => this.draw(images.shape, random), out), shape: images.shape };
+      return this.standardizeSamples(transformed, (i) => i * size, indices.length, true);
     };
     const augmentation = this.augments
       ? { draw: (height: number, width: number, random: RandomGenerator) => drawTransform(this.config, height, width, random, randomMode === 'numpy'), sampling: this.config }

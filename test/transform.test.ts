@@ -176,9 +176,20 @@ describe('augmentation in flow and fit', () => {
       const g = new ImageDataGenerator({ rotationRange: 40, zoomRange: 0.3, channelShiftRange: 0.2, horizontalFlip: true, fillMode: 'reflect', rng });
       const threaded = g.flow(x, null, { batchSize: 4, seed: 9, workers: 2 });
       const single = g.flow(x, null, { batchSize: 4, seed: 9, workers: 0 });
-      for (let k = 0; k < 6; k++) {
-        const a = threaded.next().value.xs as tf.Tensor;
-        const b = single.next().value.xs as tf.Tensor;
+      // next() transforms the following batch ahead; random access and reset() in between must not disturb it.
+      const steps: ((it: typeof single) => tf.Tensor)[] = [
+        (it) => it.next().value.xs as tf.Tensor,
+        (it) => it.next().value.xs as tf.Tensor,
+        (it) => it.batch(1, 3).xs as tf.Tensor,
+        (it) => it.next().value.xs as tf.Tensor,
+        (it) => (it.reset(), it.next().value.xs as tf.Tensor),
+        (it) => it.next().value.xs as tf.Tensor,
+        (it) => it.next().value.xs as tf.Tensor,
+        (it) => it.next().value.xs as tf.Tensor,
+      ];
+      for (const step of steps) {
+        const a = step(threaded);
+        const b = step(single);
         expect(Buffer.from(a.dataSync().buffer).equals(Buffer.from(b.dataSync().buffer))).toBe(true);
         tf.dispose([a, b]);
       }

@@ -14,6 +14,7 @@ import type { SamplingOptions } from '../transform/apply.js';
 import type { TransformParams } from '../transform/params.js';
 import { AugmentPool } from './augmentPool.js';
 import { type Batch, BatchIterator } from './BatchIterator.js';
+import type { Position } from './schedule.js';
 
 /** Options of `flow()`; names and defaults as Keras. */
 export interface FlowOptions {
@@ -46,6 +47,21 @@ export interface FlowOptions {
   workers?: number;
 }
 
+interface Threads {
+  pool: AugmentPool;
+  /** The flow's images, on a SharedArrayBuffer. */
+  source: Float32Array;
+  /** Shared batch arrays the workers write into. */
+  buffers: Float32Array[];
+}
+
+/** A batch whose transforms are under way in the worker threads. */
+interface Ahead extends Position {
+  rng: RandomGenerator;
+  out: Float32Array;
+  job: { wait(): void };
+}
+
 /** A Float32Array on a SharedArrayBuffer, for the worker threads. */
 const sharedArray = (length: number) => new Float32Array(new SharedArrayBuffer(length * 4));
 
@@ -69,17 +85,7 @@ export type FlowInput = ImageInput | [ImageInput, ArrayInput[]];
  * the images may be changed in place; `out`: write into this array (the right
  * length) instead of a new one.
  */
-export type SampleProcessor = (
-  images: ImageBatch,
-  indices: Int32Array,
-  random: RandomGenerator | null,
-  owned?: boolean,
-  out?: Float32Array,
-  parallel?: ParallelTransform,
-) => Float32Array;
-
-/** Applies `params[i]` to the source image at float offset `starts[i]`, writing image i of `out`. */
-export type ParallelTransform = (starts: Int32Array, params: TransformParams[], out: Float32Array) => void;
+export type SampleProcessor = (images: ImageBatch, indices: Int32Array, random: RandomGenerator | null, owned?: boolean, out?: Float32Array) => Float32Array;
 
 /** What the generator tells a flow about itself. */
 export interface FlowContext {
@@ -186,10 +192,10 @@ export class ArrayIterator extends BatchIterator {
   private readonly save: SaveTarget | null;
   /** Last batch's pixel array, reused when the backend copied it into its tensor. */
   private spare: Float32Array | null = null;
-  /** The batch array the worker threads write into. */
-  private shared: Float32Array | null = null;
   private readonly workers: number;
-  private parallel: ParallelTransform | null | undefined;
+  private threads: Threads | null | undefined;
+  /** The batch whose transforms the worker threads are writing now. */
+  private ahead: Ahead | null = null;
 
   /** Use `generator.flow(...)`. */
   constructor(
@@ -214,36 +220,66 @@ export class ArrayIterator extends BatchIterator {
     this.workers = workers;
   }
 
-  /** The worker-thread transform, made on first use; null without workers or augmentation, or outside Node. */
-  private parallelTransform(): ParallelTransform | null {
-    if (this.parallel !== undefined) return this.parallel;
-    const augmentation = this.context.augmentation;
-    const pool = augmentation && this.workers > 0 ? AugmentPool.create(this.workers) : null;
-    if (!pool || !augmentation) return (this.parallel = null);
-    const { images } = this.source;
-    const data = images.data.buffer instanceof SharedArrayBuffer && images.data.byteOffset === 0 ? images.data : shareCopy(images.data);
-    const shape = images.shape.slice(1) as [number, number, number];
-    return (this.parallel = (starts, params, out) => pool.transform(data, shape, starts, params, augmentation.sampling, out));
+  /** The worker threads and their shared arrays, made on first use; null without workers or augmentation, or outside Node. */
+  private workerThreads(): Threads | null {
+    if (this.threads !== undefined) return this.threads;
+    const pool = this.context.augmentation && this.workers > 0 ? AugmentPool.create(this.workers) : null;
+    if (!pool) return (this.threads = null);
+    const data = this.source.images.data;
+    const source = data.buffer instanceof SharedArrayBuffer && data.byteOffset === 0 ? data : shareCopy(data);
+    return (this.threads = { pool, source, buffers: [] });
   }
 
-  protected makeBatch(indices: Int32Array, random: () => RandomGenerator): Batch {
-    const { images, labels, misc, sampleWeight } = this.source;
-    const [, h, w, c] = images.shape;
-    const rng = this.augment || this.save ? random() : null;
+  /** Starts the worker threads on the transforms of batch `position`, drawing its parameters now, in batch order. */
+  private transformAhead(position: Position, indices: Int32Array, rng: RandomGenerator, busy: Float32Array | null): Ahead {
+    const { pool, source, buffers } = this.threads!;
+    const { draw, sampling } = this.context.augmentation!;
+    const [, h, w, c] = this.source.images.shape;
     const length = indices.length * h * w * c;
-    const parallel = this.augment ? this.parallelTransform() : null;
-    // A fresh array per batch costs page faults, so arrays are reused: the workers' shared one always,
-    // the plain one where the backend copies it into the tensor.
-    if (parallel && this.shared?.length !== length) this.shared = sharedArray(length);
-    const out = parallel ? this.shared! : this.spare?.length === length ? this.spare : new Float32Array(length);
-    this.spare = null;
-    const pixels = this.context.process(images, indices, this.augment ? rng : null, false, out, parallel ?? undefined);
+    // Two shared batch arrays: one being standardized while the workers write the other.
+    let out = buffers.find((b) => b !== busy && b.length === length);
+    if (!out) buffers.push((out = sharedArray(length)));
+    if (buffers.length > 2) buffers.splice(0, buffers.length - 2);
+    const params = Array.from(indices, () => draw(h, w, rng));
+    const job = pool.start(source, [h, w, c], Int32Array.from(indices, (i) => i * h * w * c), params, sampling, out);
+    return { ...position, rng, out, job };
+  }
+
+  protected makeBatch(indices: Int32Array, random: () => RandomGenerator, position: Position, upcoming: Position | null): Batch {
+    const { images } = this.source;
+    const [, h, w, c] = images.shape;
+    const shape: ImageBatch['shape'] = [indices.length, h, w, c];
+    let rng: RandomGenerator | null;
+    let pixels: Float32Array;
+    let shared: Float32Array | null = null;
+    if (this.augment && this.workerThreads()) {
+      // The workers may already be writing this batch (started by the previous next()).
+      let ahead = this.ahead;
+      this.ahead = null;
+      if (ahead && (ahead.epoch !== position.epoch || ahead.batch !== position.batch)) {
+        ahead.job.wait();
+        ahead = null;
+      }
+      ahead ??= this.transformAhead(position, indices, random(), null);
+      ahead.job.wait();
+      if (upcoming) this.ahead = this.transformAhead(upcoming, this.schedule.indices(upcoming), this.schedule.random(upcoming), ahead.out);
+      rng = ahead.rng;
+      shared = ahead.out;
+      pixels = this.context.process({ data: shared, shape }, Int32Array.from(indices, (_, i) => i), null, true);
+    } else {
+      rng = this.augment || this.save ? random() : null;
+      const length = indices.length * h * w * c;
+      // A fresh array per batch costs page faults: reuse it where the backend copies it into the tensor.
+      const out = this.spare?.length === length ? this.spare : new Float32Array(length);
+      this.spare = null;
+      pixels = this.context.process(images, indices, this.augment ? rng : null, false, out);
+    }
     // Keras names array-flow files with a hash in 0..9999.
     if (this.save) saveBatchImages(this.save, pixels, indices, images.shape.slice(1), rng!, 9999);
     const copies = tensorCopiesData();
-    const data = !copies && pixels === this.shared ? pixels.slice() : pixels;
-    const imageTensor = fromImageBatch({ data, shape: [indices.length, h, w, c] }, this.context.dataFormat, 4);
-    if (copies && pixels !== this.shared) this.spare = pixels;
+    const imageTensor = fromImageBatch({ data: !copies && pixels === shared ? pixels.slice() : pixels, shape }, this.context.dataFormat, 4);
+    if (copies && pixels !== shared) this.spare = pixels;
+    const { labels, misc, sampleWeight } = this.source;
     const batch: Batch = { xs: misc.length > 0 ? [imageTensor, ...misc.map((m) => gatherRows(m, indices))] : imageTensor };
     if (labels) batch.ys = gatherRows(labels, indices);
     if (sampleWeight) batch.sampleWeight = gatherRows(sampleWeight, indices) as tf.Tensor1D;

@@ -80,7 +80,8 @@ abstract class ScheduledIterator {
 export abstract class BatchIterator extends ScheduledIterator implements IterableIterator<Batch>, AsyncIterable<Batch> {
   /** The next batch; the stream is endless, moving to a reshuffled epoch after the last batch. */
   next(): IteratorResult<Batch, never> {
-    return { value: this.build(this.schedule.take()), done: false };
+    const position = this.schedule.take();
+    return { value: this.build(position, this.schedule.upcoming), done: false };
   }
 
   [Symbol.iterator](): this {
@@ -97,18 +98,20 @@ export abstract class BatchIterator extends ScheduledIterator implements Iterabl
   }
 
   batch(index: number, epoch?: number): Batch {
-    return this.build(this.schedule.position(index, epoch));
+    return this.build(this.schedule.position(index, epoch), null);
   }
 
-  private build(position: Position): Batch {
-    return this.makeBatch(this.schedule.indices(position), () => this.schedule.random(position));
+  private build(position: Position, upcoming: Position | null): Batch {
+    return this.makeBatch(this.schedule.indices(position), () => this.schedule.random(position), position, upcoming);
   }
 
   /**
-   * Builds the batch of the given samples (already in batch order);
-   * `random()` gives the generator for this batch's random transforms.
+   * Builds the batch of the given samples (already in batch order) at
+   * `position`; `random()` gives the generator for its random transforms.
+   * `upcoming` is the position `next()` will serve after this one (null for
+   * random access), for work that can start early.
    */
-  protected abstract makeBatch(indices: Int32Array, random: () => RandomGenerator): Batch;
+  protected abstract makeBatch(indices: Int32Array, random: () => RandomGenerator, position: Position, upcoming: Position | null): Batch;
 }
 
 /**

@@ -1,9 +1,10 @@
 /**
  * Worker threads (Node) that apply the random transforms of array-flow
- * batches, so `next()` (synchronous, like Keras) uses every core: the main
- * thread draws the parameters in batch order, hands each worker a part of
- * the batch, and blocks on a shared counter until all parts are written into
- * the shared batch array. Results are identical to the single-thread path.
+ * batches, so `next()` (synchronous, like Keras) uses every core: the
+ * calling thread draws the parameters in batch order, hands each worker a
+ * part of the batch, and later blocks on a shared counter until all parts are
+ * written into the shared batch array. Results are identical to the
+ * single-thread path.
  */
 import type { SamplingOptions } from '../transform/apply.js';
 import type { TransformParams } from '../transform/params.js';
@@ -60,11 +61,11 @@ export class AugmentPool {
   }
 
   /**
-   * Writes the transformed images into `out` (image i at i * size); image i
-   * comes from `source` at float offset `starts[i]`. Both arrays view whole
-   * SharedArrayBuffers. Blocks until done.
+   * Starts writing the transformed images into `out` (image i at i * size);
+   * image i comes from `source` at float offset `starts[i]`. Both arrays view
+   * whole SharedArrayBuffers. `wait()` blocks until the batch is written.
    */
-  transform(source: Float32Array, shape: [number, number, number], starts: Int32Array, params: TransformParams[], sampling: SamplingOptions, out: Float32Array): void {
+  start(source: Float32Array, shape: [number, number, number], starts: Int32Array, params: TransformParams[], sampling: SamplingOptions, out: Float32Array): { wait(): void } {
     const count = params.length;
     const parts = Math.min(this.workers.length, count);
     const per = Math.ceil(count / parts);
@@ -84,12 +85,15 @@ export class AugmentPool {
         control,
       });
     }
-    const deadline = Date.now() + TIMEOUT_MS;
-    for (let done = Atomics.load(control, 0); done < parts; done = Atomics.load(control, 0)) {
-      if (Atomics.wait(control, 0, done, Math.max(0, deadline - Date.now())) === 'timed-out') {
-        throw new Error(`augmentation worker threads did not finish a batch within ${TIMEOUT_MS / 1000} s; set workers: 0 to augment on the calling thread`);
+    const wait = () => {
+      const deadline = Date.now() + TIMEOUT_MS;
+      for (let done = Atomics.load(control, 0); done < parts; done = Atomics.load(control, 0)) {
+        if (Atomics.wait(control, 0, done, Math.max(0, deadline - Date.now())) === 'timed-out') {
+          throw new Error(`augmentation worker threads did not finish a batch within ${TIMEOUT_MS / 1000} s; set workers: 0 to augment on the calling thread`);
+        }
       }
-    }
-    if (Atomics.load(control, 1) !== 0) throw new Error('an augmentation worker thread failed; set workers: 0 to see the error on the calling thread');
+      if (Atomics.load(control, 1) !== 0) throw new Error('an augmentation worker thread failed; set workers: 0 to see the error on the calling thread');
+    };
+    return { wait };
   }
 }

@@ -63,6 +63,11 @@ export class EpochSchedule {
     return position;
   }
 
+  /** The position the next `take()` returns. */
+  get upcoming(): Position {
+    return this.cursor;
+  }
+
   /** Back to the first batch of epoch 0. */
   reset(): void {
     this.cursor = { epoch: 0, batch: 0 };
