@@ -1,3 +1,6 @@
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { ImageDataGenerator, InvalidArgumentError, ShapeError } from '../src/index.js';
@@ -195,6 +198,14 @@ describe('augmentation in flow and fit', () => {
       }
     }
     expect(() => new ImageDataGenerator({ rotationRange: 5 }).flow(x, null, { workers: 1.5 })).toThrow(/`workers`/);
+  });
+
+  it('a script whose flow augments in worker threads exits by itself', () => {
+    const script = join(dirname(fileURLToPath(import.meta.url)), 'helpers/flowAndExit.ts');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', script, '--array'], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.signal).toBeNull();
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe('images 8');
   });
 
   const x = { data: testData(12 * 9 * 7 * 3, 5), shape: [12, 9, 7, 3] };

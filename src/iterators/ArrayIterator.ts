@@ -39,10 +39,11 @@ export interface FlowOptions {
   /** 'png' (default) or 'jpeg'. Keras: `save_format`. */
   saveFormat?: ImageFormat;
   /**
-   * Node: worker threads that apply the random transforms (default one per
-   * core; 0 keeps them on the calling thread; same batches either way). They
-   * read the images from a SharedArrayBuffer: pass `data` in one, or the flow
-   * makes a shared copy of the images when it first augments.
+   * Node: worker threads that apply the random transforms, besides the
+   * calling thread (default: one per core less one; 0: none; same batches
+   * either way). One pool serves every flow of the process and keeps the size
+   * of its first use. They read the images from a SharedArrayBuffer: pass
+   * `data` in one, or the flow makes a shared copy when it first augments.
    */
   workers?: number;
 }
@@ -223,7 +224,7 @@ export class ArrayIterator extends BatchIterator {
   /** The worker threads and their shared arrays, made on first use; null without workers or augmentation, or outside Node. */
   private workerThreads(): Threads | null {
     if (this.threads !== undefined) return this.threads;
-    const pool = this.context.augmentation && this.workers > 0 ? AugmentPool.create(this.workers) : null;
+    const pool = this.context.augmentation && this.workers > 0 ? AugmentPool.get(this.workers) : null;
     if (!pool) return (this.threads = null);
     const data = this.source.images.data;
     const source = data.buffer instanceof SharedArrayBuffer && data.byteOffset === 0 ? data : shareCopy(data);

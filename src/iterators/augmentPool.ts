@@ -1,99 +1,219 @@
 /**
  * Worker threads (Node) that apply the random transforms of array-flow
- * batches, so `next()` (synchronous, like Keras) uses every core: the
- * calling thread draws the parameters in batch order, hands each worker a
- * part of the batch, and later blocks on a shared counter until all parts are
- * written into the shared batch array. Results are identical to the
- * single-thread path.
+ * batches, so `next()` (synchronous, like Keras) uses every core. The calling
+ * thread draws the parameters in batch order and writes them, with the
+ * images' offsets, into shared memory; the workers and, once it has nothing
+ * else to do, the calling thread take images one at a time from a shared
+ * counter and write them into the shared batch array. No messages per batch
+ * (a message through a worker's event loop cost more than transforming a
+ * small batch); a message only when the arrays change. Results are identical
+ * to the single-thread path.
  */
-import type { SamplingOptions } from '../transform/apply.js';
+import { type SamplingOptions, applyTransformTo } from '../transform/apply.js';
 import type { TransformParams } from '../transform/params.js';
 
-export interface AugmentJob {
+/**
+ * The shared control array. WORK packs the job number (high bits) with the
+ * next image to take (low bits), so taking an image is one compare-exchange
+ * and a late thread can never take an image of the wrong job. COUNTS holds
+ * each job's image count (a ring indexed by job number).
+ */
+export const WORK = 0, DONE = 1, FAILED = 2, SETUP = 3, COUNTS = 4;
+const JOB_SHIFT = 20, IMAGE_MASK = (1 << JOB_SHIFT) - 1, JOBS = 1 << 11, RING = 4;
+export const CONTROL_LENGTH = COUNTS + RING;
+/** Numbers per image in the shared parameter array. */
+export const PARAMS_PER_IMAGE = 10;
+
+/** What a worker needs to read a job; re-sent (with a new SETUP number) when an array or the sampling changes. */
+export interface TeamSetup {
+  setup: number;
   source: SharedArrayBuffer;
   out: SharedArrayBuffer;
-  /** One image's NHWC shape. */
+  params: SharedArrayBuffer;
+  starts: SharedArrayBuffer;
   shape: [number, number, number];
-  /** Float offset of each image of this part in `source`. */
-  starts: Int32Array;
-  params: TransformParams[];
   sampling: SamplingOptions;
-  /** Index, in the batch, of this part's first image. */
-  first: number;
-  /** [parts done, failed]. */
-  control: Int32Array;
 }
 
+export interface TeamViews {
+  shape: [number, number, number];
+  sampling: SamplingOptions;
+  source: Float32Array;
+  out: Float32Array;
+  params: Float64Array;
+  starts: Int32Array;
+}
+
+export const viewsOf = (s: TeamSetup): TeamViews => ({
+  shape: s.shape,
+  sampling: s.sampling,
+  source: new Float32Array(s.source),
+  out: new Float32Array(s.out),
+  params: new Float64Array(s.params),
+  starts: new Int32Array(s.starts),
+});
+
+interface PortLike {
+  postMessage(value: TeamSetup): void;
+}
 interface WorkerLike {
-  postMessage(job: AugmentJob): void;
   unref(): void;
 }
-type WorkerConstructor = new (url: URL, options?: { workerData: unknown }) => WorkerLike;
+interface WorkerThreads {
+  Worker: new (url: URL, options: { workerData: unknown; transferList: unknown[] }) => WorkerLike;
+  MessageChannel: new () => { port1: PortLike; port2: unknown };
+}
 
-/** A part that has not answered in this long means a dead worker: fail instead of hanging. */
+/** A job that has not finished in this long means a dead worker: fail instead of hanging. */
 const TIMEOUT_MS = 60_000;
 
-export class AugmentPool {
-  private constructor(private readonly workers: WorkerLike[]) {}
+/** Writes the parameters of image i into `into` at i * PARAMS_PER_IMAGE (null as NaN). */
+export function packParams(p: TransformParams, into: Float64Array, i: number): void {
+  into.set([p.theta, p.tx, p.ty, p.shear, p.zx, p.zy, p.flipHorizontal ? 1 : 0, p.flipVertical ? 1 : 0, p.channelShiftIntensity ?? NaN, p.brightness ?? NaN], i * PARAMS_PER_IMAGE);
+}
 
-  /** `size` workers, or null outside Node (no worker_threads, or no blocking wait on this thread). */
-  static create(size: number): AugmentPool | null {
-    const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-    const threads = proc?.getBuiltinModule?.('node:worker_threads') as { Worker: WorkerConstructor; isMainThread: boolean } | undefined;
-    if (!threads || size < 1 || typeof SharedArrayBuffer === 'undefined') return null;
-    // From TypeScript sources (tests, tsx) the worker starts through a bootstrap that registers tsx.
-    const fromSource = import.meta.url.endsWith('.ts');
-    const workers = Array.from({ length: size }, () => {
-      const worker = fromSource
-        ? new threads.Worker(new URL('../node/sourceWorker.mjs', import.meta.url), { workerData: { entry: new URL('./augmentWorker.ts', import.meta.url).href } })
-        : new threads.Worker(new URL('./augmentWorker.js', import.meta.url));
-      worker.unref();
-      return worker;
-    });
-    return new AugmentPool(workers);
+export function unpackParams(from: Float64Array, i: number): TransformParams {
+  const v = from.subarray(i * PARAMS_PER_IMAGE, (i + 1) * PARAMS_PER_IMAGE);
+  return {
+    theta: v[0]!, tx: v[1]!, ty: v[2]!, shear: v[3]!, zx: v[4]!, zy: v[5]!,
+    flipHorizontal: v[6] === 1, flipVertical: v[7] === 1,
+    channelShiftIntensity: Number.isNaN(v[8]!) ? null : v[8]!,
+    brightness: Number.isNaN(v[9]!) ? null : v[9]!,
+  };
+}
+
+/**
+ * Takes images of the current job until none are left (`block`: then waits
+ * for the next job, forever; the workers' loop). `views(setup)` gives the
+ * arrays of a setup number.
+ */
+export function takeImages(control: Int32Array, views: (setup: number) => TeamViews, block: boolean): void {
+  for (;;) {
+    const work = Atomics.load(control, WORK);
+    const job = work >>> JOB_SHIFT;
+    const i = work & IMAGE_MASK;
+    const count = Atomics.load(control, COUNTS + (job % RING));
+    if (i >= count) {
+      if (!block) return;
+      Atomics.wait(control, WORK, work);
+      continue;
+    }
+    if (Atomics.compareExchange(control, WORK, work, work + 1) !== work) continue;
+    const v = views(Atomics.load(control, SETUP));
+    const [height, width, channels] = v.shape;
+    const size = height * width * channels;
+    try {
+      applyTransformTo(
+        { data: v.source, offset: v.starts[i]!, height, width, channels },
+        { data: v.out, offset: i * size, height, width, channels },
+        unpackParams(v.params, i),
+        v.sampling,
+      );
+    } catch {
+      Atomics.store(control, FAILED, 1);
+    }
+    if (Atomics.add(control, DONE, 1) + 1 === count) Atomics.notify(control, DONE);
   }
+}
 
-  /** One worker per core. */
+/** The process's worker threads for array-flow transforms, shared by all flows. */
+export class AugmentPool {
+  private readonly control = new Int32Array(new SharedArrayBuffer(CONTROL_LENGTH * 4));
+  private setup: TeamSetup | null = null;
+  private views: TeamViews | null = null;
+  private job = 0;
+
+  private constructor(private readonly ports: PortLike[]) {}
+
+  private static shared: AugmentPool | null | undefined;
+
+  /** One worker per core besides the calling thread. */
   static defaultSize(): number {
     const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
     const os = proc?.getBuiltinModule?.('node:os') as { availableParallelism(): number } | undefined;
-    return os?.availableParallelism() ?? 1;
+    return Math.max(1, (os?.availableParallelism() ?? 2) - 1);
+  }
+
+  /** The process-wide pool, made with `size` workers on first use; null outside Node. */
+  static get(size: number): AugmentPool | null {
+    if (AugmentPool.shared !== undefined) return AugmentPool.shared;
+    const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+    const threads = proc?.getBuiltinModule?.('node:worker_threads') as WorkerThreads | undefined;
+    if (!threads || typeof SharedArrayBuffer === 'undefined') return (AugmentPool.shared = null);
+    const pool = new AugmentPool([]);
+    // From TypeScript sources (tests, tsx) the worker starts through a bootstrap that registers tsx.
+    const fromSource = import.meta.url.endsWith('.ts');
+    for (let k = 0; k < size; k++) {
+      const { port1, port2 } = new threads.MessageChannel();
+      const workerData = { control: pool.control, port: port2 };
+      const worker = fromSource
+        ? new threads.Worker(new URL('../node/sourceWorker.mjs', import.meta.url), { workerData: { entry: new URL('./augmentWorker.ts', import.meta.url).href, ...workerData }, transferList: [port2] })
+        : new threads.Worker(new URL('./augmentWorker.js', import.meta.url), { workerData, transferList: [port2] });
+      worker.unref();
+      pool.ports.push(port1);
+    }
+    return (AugmentPool.shared = pool);
   }
 
   /**
    * Starts writing the transformed images into `out` (image i at i * size);
    * image i comes from `source` at float offset `starts[i]`. Both arrays view
-   * whole SharedArrayBuffers. `wait()` blocks until the batch is written.
+   * whole SharedArrayBuffers. `wait()` (the calling thread helps) returns
+   * once the batch is written. One batch at a time: starting another first
+   * finishes the one under way.
    */
   start(source: Float32Array, shape: [number, number, number], starts: Int32Array, params: TransformParams[], sampling: SamplingOptions, out: Float32Array): { wait(): void } {
+    this.finish();
     const count = params.length;
-    const parts = Math.min(this.workers.length, count);
-    const per = Math.ceil(count / parts);
-    const control = new Int32Array(new SharedArrayBuffer(8));
-    const plain = { fillMode: sampling.fillMode, cval: sampling.cval, interpolationOrder: sampling.interpolationOrder };
-    for (let k = 0; k < parts; k++) {
-      const first = k * per;
-      const last = Math.min(count, first + per);
-      this.workers[k]!.postMessage({
+    const s = this.setup;
+    const roomy = s !== null && s.starts.byteLength >= count * 4;
+    if (!s || !roomy || s.source !== source.buffer || s.out !== out.buffer || s.shape.some((d, i) => d !== shape[i]) || !sameSampling(s.sampling, sampling)) {
+      const next: TeamSetup = {
+        setup: (s?.setup ?? 0) + 1,
         source: source.buffer as SharedArrayBuffer,
         out: out.buffer as SharedArrayBuffer,
+        params: roomy ? s.params : new SharedArrayBuffer(count * PARAMS_PER_IMAGE * 8),
+        starts: roomy ? s.starts : new SharedArrayBuffer(count * 4),
         shape,
-        starts: starts.slice(first, last),
-        params: params.slice(first, last),
-        sampling: plain,
-        first,
-        control,
-      });
+        sampling: { fillMode: sampling.fillMode, cval: sampling.cval, interpolationOrder: sampling.interpolationOrder },
+      };
+      // Posted before SETUP changes, so a worker that sees the new number finds the message waiting.
+      for (const port of this.ports) port.postMessage(next);
+      Atomics.store(this.control, SETUP, next.setup);
+      this.setup = next;
+      this.views = viewsOf(next);
     }
-    const wait = () => {
-      const deadline = Date.now() + TIMEOUT_MS;
-      for (let done = Atomics.load(control, 0); done < parts; done = Atomics.load(control, 0)) {
-        if (Atomics.wait(control, 0, done, Math.max(0, deadline - Date.now())) === 'timed-out') {
-          throw new Error(`augmentation worker threads did not finish a batch within ${TIMEOUT_MS / 1000} s; set workers: 0 to augment on the calling thread`);
-        }
-      }
-      if (Atomics.load(control, 1) !== 0) throw new Error('an augmentation worker thread failed; set workers: 0 to see the error on the calling thread');
-    };
-    return { wait };
+    const views = this.views!;
+    params.forEach((p, i) => packParams(p, views.params, i));
+    views.starts.set(starts);
+    const c = this.control;
+    this.job = (this.job + 1) % JOBS;
+    Atomics.store(c, COUNTS + (this.job % RING), count);
+    Atomics.store(c, DONE, 0);
+    Atomics.store(c, WORK, this.job << JOB_SHIFT);
+    Atomics.notify(c, WORK);
+    return { wait: () => this.finish() };
   }
+
+  /** Helps with the batch under way, then waits for the workers' last images. */
+  private finish(): void {
+    const c = this.control;
+    const count = Atomics.load(c, COUNTS + (this.job % RING));
+    if (Atomics.load(c, DONE) >= count) return;
+    takeImages(c, () => this.views!, false);
+    const deadline = Date.now() + TIMEOUT_MS;
+    for (let done = Atomics.load(c, DONE); done < count; done = Atomics.load(c, DONE)) {
+      if (Atomics.wait(c, DONE, done, Math.max(0, deadline - Date.now())) === 'timed-out') {
+        throw new Error(`augmentation worker threads did not finish a batch within ${TIMEOUT_MS / 1000} s; set workers: 0 to augment on the calling thread`);
+      }
+    }
+    if (Atomics.load(c, FAILED) !== 0) {
+      Atomics.store(c, FAILED, 0);
+      throw new Error('an augmentation worker thread failed; set workers: 0 to see the error on the calling thread');
+    }
+  }
+}
+
+function sameSampling(a: SamplingOptions, b: SamplingOptions): boolean {
+  return a.fillMode === b.fillMode && Object.is(a.cval, b.cval) && a.interpolationOrder === b.interpolationOrder;
 }
