@@ -110,7 +110,7 @@ if (run('flow')) {
   await g.fit({ data, shape: [n, 224, 224, 3] });
   for (const workers of [0, undefined]) {
     const flow = g.flow({ data, shape: [n, 224, 224, 3] }, null, { batchSize: 32, seed: 1, workers });
-    throughput(`same 224x224x3 flow + 40 ms training step per batch, workers ${workers ?? 'default (one per core)'}`, 32, () => {
+    throughput(`same 224x224x3 flow + 40 ms training step per batch, workers ${workers ?? 'default (one per core less one)'}`, 32, () => {
       tf.dispose(flow.next().value.xs);
       const until = performance.now() + 40;
       while (performance.now() < until);

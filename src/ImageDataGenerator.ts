@@ -581,7 +581,12 @@ export class ImageDataGenerator {
     const augmentation = this.augments
       ? { draw: (height: number, width: number, random: RandomGenerator) => drawTransform(this.config, height, width, random, randomMode === 'numpy'), sampling: this.config }
       : null;
-    return { dataFormat, validationSplit, randomMode, process, augmentation };
+    // Workers transform images and standardize each; ZCA stays a batch product here. A user's preprocessingFunction must run first.
+    const split = (shape: ImageBatch['shape']) =>
+      this.config.preprocessingFunction
+        ? null
+        : { steps: this.elementwiseSteps(shape[3], shape), finish: (data: Float32Array, count: number) => this.whiten(data, count, shape) };
+    return { dataFormat, validationSplit, randomMode, process, split, augmentation };
   }
 
   /** One random transform for an image of an NHWC batch. */

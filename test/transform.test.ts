@@ -10,7 +10,7 @@ import { affineFor } from '../src/transform/matrix.js';
 import { completeParams } from '../src/transform/params.js';
 import { wasmWarp } from '../src/transform/wasmWarp.js';
 import { casesOf, fixtureArray, maxAbsDiff } from './helpers/fixtures.js';
-import { fromFixtureConfig, testData } from './helpers/generators.js';
+import { captureWarningsAsync, fromFixtureConfig, testData } from './helpers/generators.js';
 import { paramsFromKeras } from './helpers/keras.js';
 
 const applyCases = casesOf('apply_transform');
@@ -173,10 +173,12 @@ describe('Keras flow epochs with rng numpy (flow fixtures)', () => {
 });
 
 describe('augmentation in flow and fit', () => {
-  it('worker threads give the same batches as the calling thread, in both random modes', () => {
+  it('worker threads give the same batches as the calling thread, in both random modes, with every standardization step', async () => {
     const x = { data: testData(10 * 9 * 7 * 3, 12), shape: [10, 9, 7, 3] };
-    for (const rng of ['default', 'numpy'] as const) {
-      const g = new ImageDataGenerator({ rotationRange: 40, zoomRange: 0.3, channelShiftRange: 0.2, horizontalFlip: true, fillMode: 'reflect', rng });
+    const normalizations = [{}, { rescale: 2, samplewiseCenter: true, samplewiseStdNormalization: true, featurewiseCenter: true, featurewiseStdNormalization: true }, { zcaWhitening: true }];
+    for (const [rng, normalization] of [['default', normalizations[0]], ['numpy', normalizations[1]], ['default', normalizations[2]]] as const) {
+      const g = new ImageDataGenerator({ rotationRange: 40, zoomRange: 0.3, channelShiftRange: 0.2, horizontalFlip: true, fillMode: 'reflect', rng, ...normalization });
+      await captureWarningsAsync(() => g.fit(x));
       const threaded = g.flow(x, null, { batchSize: 4, seed: 9, workers: 2 });
       const single = g.flow(x, null, { batchSize: 4, seed: 9, workers: 0 });
       // next() transforms the following batch ahead; random access and reset() in between must not disturb it.

@@ -10,6 +10,7 @@ import { type ImageFormat, type SaveTarget, checkSaveTarget, saveBatchImages } f
 import type { DataFormat } from '../options/args.js';
 import { type RandomGenerator, checkSeed, randomSeed } from '../random/random.js';
 import type { RandomMode } from '../random/streams.js';
+import type { ElementwiseSteps } from '../standardize/kernel.js';
 import type { SamplingOptions } from '../transform/apply.js';
 import type { TransformParams } from '../transform/params.js';
 import { AugmentPool } from './augmentPool.js';
@@ -61,6 +62,8 @@ interface Ahead extends Position {
   rng: RandomGenerator;
   out: Float32Array;
   job: { wait(): void };
+  /** The rest of the standardization when the workers did the elementwise part, else null. */
+  finish: ((data: Float32Array, count: number) => Float32Array) | null;
 }
 
 /** A Float32Array on a SharedArrayBuffer, for the worker threads. */
@@ -94,6 +97,12 @@ export interface FlowContext {
   validationSplit: number;
   randomMode: RandomMode;
   process: SampleProcessor;
+  /**
+   * Standardization in two parts, for images transformed elsewhere: the
+   * elementwise `steps` (per image, anywhere) and `finish` (the whole batch,
+   * here: ZCA). Null when a preprocessingFunction must run first.
+   */
+  split(shape: ImageBatch['shape']): { steps: ElementwiseSteps; finish(data: Float32Array, count: number): Float32Array } | null;
   /** How to draw and sample the generator's random transforms; null when it has no augmentation. */
   augmentation: { draw(height: number, width: number, random: RandomGenerator): TransformParams; sampling: SamplingOptions } | null;
 }
@@ -242,8 +251,10 @@ export class ArrayIterator extends BatchIterator {
     if (!out) buffers.push((out = sharedArray(length)));
     if (buffers.length > 2) buffers.splice(0, buffers.length - 2);
     const params = Array.from(indices, () => draw(h, w, rng));
-    const job = pool.start(source, [h, w, c], Int32Array.from(indices, (i) => i * h * w * c), params, sampling, out);
-    return { ...position, rng, out, job };
+    // The workers also run the elementwise standardization of each image they transform.
+    const split = this.context.split([indices.length, h, w, c]);
+    const job = pool.start(source, [h, w, c], Int32Array.from(indices, (i) => i * h * w * c), params, sampling, split?.steps ?? null, out);
+    return { ...position, rng, out, job, finish: split?.finish ?? null };
   }
 
   protected makeBatch(indices: Int32Array, random: () => RandomGenerator, position: Position, upcoming: Position | null): Batch {
@@ -266,7 +277,7 @@ export class ArrayIterator extends BatchIterator {
       if (upcoming) this.ahead = this.transformAhead(upcoming, this.schedule.indices(upcoming), this.schedule.random(upcoming), ahead.out);
       rng = ahead.rng;
       shared = ahead.out;
-      pixels = this.context.process({ data: shared, shape }, Int32Array.from(indices, (_, i) => i), null, true);
+      pixels = ahead.finish ? ahead.finish(shared, indices.length) : this.context.process({ data: shared, shape }, Int32Array.from(indices, (_, i) => i), null, true);
     } else {
       rng = this.augment || this.save ? random() : null;
       const length = indices.length * h * w * c;

@@ -4,11 +4,13 @@
  * thread draws the parameters in batch order and writes them, with the
  * images' offsets, into shared memory; the workers and, once it has nothing
  * else to do, the calling thread take images one at a time from a shared
- * counter and write them into the shared batch array. No messages per batch
+ * counter, transform them, run the elementwise standardization on each and
+ * write them into the shared batch array. No messages per batch
  * (a message through a worker's event loop cost more than transforming a
  * small batch); a message only when the arrays change. Results are identical
  * to the single-thread path.
  */
+import { type ElementwiseSteps, standardizeImages } from '../standardize/kernel.js';
 import { type SamplingOptions, applyTransformTo } from '../transform/apply.js';
 import type { TransformParams } from '../transform/params.js';
 
@@ -33,11 +35,14 @@ export interface TeamSetup {
   starts: SharedArrayBuffer;
   shape: [number, number, number];
   sampling: SamplingOptions;
+  /** Elementwise standardization applied to each image after its transform, or null. */
+  steps: ElementwiseSteps | null;
 }
 
 export interface TeamViews {
   shape: [number, number, number];
   sampling: SamplingOptions;
+  steps: ElementwiseSteps | null;
   source: Float32Array;
   out: Float32Array;
   params: Float64Array;
@@ -47,6 +52,7 @@ export interface TeamViews {
 export const viewsOf = (s: TeamSetup): TeamViews => ({
   shape: s.shape,
   sampling: s.sampling,
+  steps: s.steps,
   source: new Float32Array(s.source),
   out: new Float32Array(s.out),
   params: new Float64Array(s.params),
@@ -109,6 +115,10 @@ export function takeImages(control: Int32Array, views: (setup: number) => TeamVi
         unpackParams(v.params, i),
         v.sampling,
       );
+      if (v.steps) {
+        const image = v.out.subarray(i * size, (i + 1) * size);
+        standardizeImages(image, () => 0, image, 1, size, channels, v.steps);
+      }
     } catch {
       Atomics.store(control, FAILED, 1);
     }
@@ -162,12 +172,12 @@ export class AugmentPool {
    * once the batch is written. One batch at a time: starting another first
    * finishes the one under way.
    */
-  start(source: Float32Array, shape: [number, number, number], starts: Int32Array, params: TransformParams[], sampling: SamplingOptions, out: Float32Array): { wait(): void } {
+  start(source: Float32Array, shape: [number, number, number], starts: Int32Array, params: TransformParams[], sampling: SamplingOptions, steps: ElementwiseSteps | null, out: Float32Array): { wait(): void } {
     this.finish();
     const count = params.length;
     const s = this.setup;
     const roomy = s !== null && s.starts.byteLength >= count * 4;
-    if (!s || !roomy || s.source !== source.buffer || s.out !== out.buffer || s.shape.some((d, i) => d !== shape[i]) || !sameSampling(s.sampling, sampling)) {
+    if (!s || !roomy || s.source !== source.buffer || s.out !== out.buffer || s.shape.some((d, i) => d !== shape[i]) || !sameSampling(s.sampling, sampling) || !sameSteps(s.steps, steps)) {
       const next: TeamSetup = {
         setup: (s?.setup ?? 0) + 1,
         source: source.buffer as SharedArrayBuffer,
@@ -176,6 +186,7 @@ export class AugmentPool {
         starts: roomy ? s.starts : new SharedArrayBuffer(count * 4),
         shape,
         sampling: { fillMode: sampling.fillMode, cval: sampling.cval, interpolationOrder: sampling.interpolationOrder },
+        steps,
       };
       // Posted before SETUP changes, so a worker that sees the new number finds the message waiting.
       for (const port of this.ports) port.postMessage(next);
@@ -212,6 +223,11 @@ export class AugmentPool {
       throw new Error('an augmentation worker thread failed; set workers: 0 to see the error on the calling thread');
     }
   }
+}
+
+function sameSteps(a: ElementwiseSteps | null, b: ElementwiseSteps | null): boolean {
+  if (a === null || b === null) return a === b;
+  return Object.is(a.rescale, b.rescale) && a.samplewiseCenter === b.samplewiseCenter && a.samplewiseStdNormalization === b.samplewiseStdNormalization && a.mean === b.mean && a.std === b.std;
 }
 
 function sameSampling(a: SamplingOptions, b: SamplingOptions): boolean {
