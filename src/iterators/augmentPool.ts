@@ -20,11 +20,11 @@ import type { TransformParams } from '../transform/params.js';
  * and a late thread can never take an image of the wrong job. COUNTS holds
  * each job's image count (a ring indexed by job number).
  */
-export const WORK = 0, DONE = 1, FAILED = 2, SETUP = 3, COUNTS = 4;
+const WORK = 0, DONE = 1, FAILED = 2, SETUP = 3, COUNTS = 4;
 const JOB_SHIFT = 20, IMAGE_MASK = (1 << JOB_SHIFT) - 1, JOBS = 1 << 11, RING = 4;
-export const CONTROL_LENGTH = COUNTS + RING;
+const CONTROL_LENGTH = COUNTS + RING;
 /** Numbers per image in the shared parameter array. */
-export const PARAMS_PER_IMAGE = 10;
+const PARAMS_PER_IMAGE = 10;
 
 /** What a worker needs to read a job; re-sent (with a new SETUP number) when an array or the sampling changes. */
 export interface TeamSetup {
@@ -74,11 +74,11 @@ interface WorkerThreads {
 const TIMEOUT_MS = 60_000;
 
 /** Writes the parameters of image i into `into` at i * PARAMS_PER_IMAGE (null as NaN). */
-export function packParams(p: TransformParams, into: Float64Array, i: number): void {
+function packParams(p: TransformParams, into: Float64Array, i: number): void {
   into.set([p.theta, p.tx, p.ty, p.shear, p.zx, p.zy, p.flipHorizontal ? 1 : 0, p.flipVertical ? 1 : 0, p.channelShiftIntensity ?? NaN, p.brightness ?? NaN], i * PARAMS_PER_IMAGE);
 }
 
-export function unpackParams(from: Float64Array, i: number): TransformParams {
+function unpackParams(from: Float64Array, i: number): TransformParams {
   const v = from.subarray(i * PARAMS_PER_IMAGE, (i + 1) * PARAMS_PER_IMAGE);
   return {
     theta: v[0]!, tx: v[1]!, ty: v[2]!, shear: v[3]!, zx: v[4]!, zy: v[5]!,
