@@ -218,10 +218,6 @@ static void gemm(int m, int n, int k, double alpha, const double *a, int lda, in
   finish_job(seq);
 }
 
-EXPORT("gemm") void gemm_export(int m, int n, int k, const double *a, int lda, int ta, const double *b, int ldb, int tb, double *c, int ldc) {
-  gemm(m, n, k, 1, a, lda, ta, b, ldb, tb, c, ldc, 1);
-}
-
 /* --------------------------------------------------------------------- gram */
 
 /*

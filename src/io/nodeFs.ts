@@ -1,7 +1,7 @@
 /**
- * Node's `fs`, looked up at call time through `process.getBuiltinModule`, so
- * modules that write or read files stay importable in browsers. Only the
- * members this library uses are typed.
+ * Node's built-in modules (`fs`, `os`, `worker_threads`), looked up at call
+ * time through `process.getBuiltinModule`, so the modules that use them stay
+ * importable in browsers. Only the members of `fs` this library uses are typed.
  */
 import { InvalidArgumentError } from '../errors.js';
 
@@ -24,10 +24,15 @@ export interface NodeFs {
   };
 }
 
+/** The built-in module `id` (e.g. 'node:os'), or undefined outside Node. */
+export function nodeBuiltin<T>(id: string): T | undefined {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  return proc?.getBuiltinModule?.(id) as T | undefined;
+}
+
 /** Node's fs, or an InvalidArgumentError naming `argument` (with what was expected and received) elsewhere. */
 export function nodeFs(argument: string, expected: string, received: string): NodeFs {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  const fs = proc?.getBuiltinModule?.('node:fs') as NodeFs | undefined;
+  const fs = nodeBuiltin<NodeFs>('node:fs');
   if (!fs) throw new InvalidArgumentError(argument, expected, received);
   return fs;
 }

@@ -10,6 +10,8 @@
  * small batch); a message only when the arrays change. Results are identical
  * to the single-thread path.
  */
+import { nodeBuiltin } from '../io/nodeFs.js';
+import { workerEntry } from '../node/workerEntry.js';
 import { type ElementwiseSteps, standardizeImages } from '../standardize/kernel.js';
 import { type SamplingOptions, applyTransformTo } from '../transform/apply.js';
 import type { TransformParams } from '../transform/params.js';
@@ -143,26 +145,20 @@ export class AugmentPool {
 
   /** One worker per core besides the calling thread. */
   static defaultSize(): number {
-    const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-    const os = proc?.getBuiltinModule?.('node:os') as { availableParallelism(): number } | undefined;
+    const os = nodeBuiltin<{ availableParallelism(): number }>('node:os');
     return Math.max(1, (os?.availableParallelism() ?? 2) - 1);
   }
 
   /** The process-wide pool, made with `size` workers on first use; null outside Node. */
   static get(size: number): AugmentPool | null {
     if (AugmentPool.shared !== undefined) return AugmentPool.shared;
-    const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-    const threads = proc?.getBuiltinModule?.('node:worker_threads') as WorkerThreads | undefined;
+    const threads = nodeBuiltin<WorkerThreads>('node:worker_threads');
     if (!threads || typeof SharedArrayBuffer === 'undefined') return (AugmentPool.shared = null);
     const pool = new AugmentPool([]);
-    // From TypeScript sources (tests, tsx) the worker starts through a bootstrap that registers tsx.
-    const fromSource = import.meta.url.endsWith('.ts');
     for (let k = 0; k < size; k++) {
       const { port1, port2 } = new threads.MessageChannel();
-      const workerData = { control: pool.control, port: port2 };
-      const worker = fromSource
-        ? new threads.Worker(new URL('../node/sourceWorker.mjs', import.meta.url), { workerData: { entry: new URL('./augmentWorker.ts', import.meta.url).href, ...workerData }, transferList: [port2] })
-        : new threads.Worker(new URL('./augmentWorker.js', import.meta.url), { workerData, transferList: [port2] });
+      const { url, workerData } = workerEntry('augmentWorker', import.meta.url, { control: pool.control, port: port2 });
+      const worker = new threads.Worker(url, { workerData, transferList: [port2] });
       worker.unref();
       pool.ports.push(port1);
     }

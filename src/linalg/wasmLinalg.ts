@@ -6,6 +6,8 @@
  * resolves to null where wasm SIMD or SharedArrayBuffer is missing; callers
  * then take the TypeScript path.
  */
+import { base64Bytes } from '../io/base64.js';
+import { nodeBuiltin } from '../io/nodeFs.js';
 import { linalgWasmBase64 } from './wasm/linalgModule.js';
 
 export interface LinalgExports {
@@ -49,19 +51,12 @@ let compiled: Promise<WebAssembly.Module | null> | undefined;
 function compileOnce(): Promise<WebAssembly.Module | null> {
   compiled ??= (async () => {
     try {
-      const bytes = Uint8Array.from(atob(linalgWasmBase64), (ch) => ch.charCodeAt(0));
-      return await WebAssembly.compile(bytes);
+      return await WebAssembly.compile(base64Bytes(linalgWasmBase64));
     } catch {
       return null;
     }
   })();
   return compiled;
-}
-
-function nodeWorkerConstructor(): WorkerConstructor | null {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  const threads = proc?.getBuiltinModule?.('node:worker_threads') as { Worker?: WorkerConstructor } | undefined;
-  return threads?.Worker ?? null;
 }
 
 export class WasmLinalg {
@@ -90,7 +85,7 @@ export class WasmLinalg {
     }
     const kernels = new WasmLinalg(exports, memory);
     const work0 = kernels.alloc(GEMM_WORK_BYTES);
-    const Worker = options.threads === false ? null : nodeWorkerConstructor();
+    const Worker = options.threads === false ? null : (nodeBuiltin<{ Worker: WorkerConstructor }>('node:worker_threads')?.Worker ?? null);
     if (Worker === null) {
       exports.set_threads(1, work0, 0);
     } else {
@@ -107,11 +102,6 @@ export class WasmLinalg {
     }
     kernels.warmUp();
     return kernels;
-  }
-
-  /** Bytes of linear memory in use. */
-  get bytes(): number {
-    return this.top;
   }
 
   /** A zeroed, 16-byte aligned block of `bytes`, growing the memory as needed. */

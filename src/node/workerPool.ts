@@ -6,6 +6,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { DecodedChunk, DecodeJob } from './decodeBatch.js';
+import { workerEntry } from './workerEntry.js';
 
 export interface DecodeRequest {
   id: number;
@@ -22,12 +23,9 @@ export class DecodePool {
   private turn = 0;
 
   constructor(size: number) {
-    // From TypeScript sources (tests, tsx) the worker starts through a bootstrap that registers tsx.
-    const fromSource = import.meta.url.endsWith('.ts');
+    const { url, workerData } = workerEntry('decodeWorker', import.meta.url);
     this.workers = Array.from({ length: size }, () => {
-      const worker = fromSource
-        ? new Worker(new URL('./sourceWorker.mjs', import.meta.url), { workerData: { entry: new URL('./decodeWorker.ts', import.meta.url).href } })
-        : new Worker(new URL('./decodeWorker.js', import.meta.url));
+      const worker = new Worker(url, { workerData });
       worker.on('message', ({ id, chunk }: { id: number; chunk: DecodedChunk }) => {
         const job = this.pending.get(id);
         job?.resolve(job.target ? { pixels: job.target, errors: chunk.errors } : chunk);

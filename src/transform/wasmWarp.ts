@@ -5,6 +5,7 @@
  * that is refused (a browser's main thread may refuse), callers keep the
  * TypeScript warp.
  */
+import { base64Bytes } from '../io/base64.js';
 import type { FillMode } from '../options/args.js';
 import type { ImageView, SamplingOptions } from './apply.js';
 import type { Affine } from './matrix.js';
@@ -50,8 +51,7 @@ let instance: WasmWarp | null | undefined;
 export function wasmWarp(): WasmWarp | null {
   if (instance === undefined) {
     try {
-      const bytes = Uint8Array.from(atob(warpWasmBase64), (ch) => ch.charCodeAt(0));
-      const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as unknown as WarpExports;
+      const exports = new WebAssembly.Instance(new WebAssembly.Module(base64Bytes(warpWasmBase64))).exports as unknown as WarpExports;
       instance = new WasmWarp(exports);
     } catch {
       instance = null;
