@@ -89,6 +89,19 @@ export function userShape(shape: ImageBatch['shape'], format: DataFormat, rank: 
  */
 export const tensorCopiesData = () => tf.getBackend() === 'wasm';
 
+/** A Float32Array on a SharedArrayBuffer, which worker threads can write. */
+export const sharedArray = (length: number) => new Float32Array(new SharedArrayBuffer(length * 4));
+
+/**
+ * `fromImageBatch` for pixels that may lie in `reused`, an array the caller
+ * writes again for later batches: the tensor gets a copy where the backend
+ * would keep the array itself.
+ */
+export function fromReusedBatch(batch: ImageBatch, reused: Float32Array | null, format: DataFormat, rank: 3 | 4): tf.Tensor {
+  const data = batch.data === reused && !tensorCopiesData() ? batch.data.slice() : batch.data;
+  return fromImageBatch({ data, shape: batch.shape }, format, rank);
+}
+
 /** Creates the output tensor from an NHWC batch, in the user's format and rank. Takes ownership of `batch.data`. */
 export function fromImageBatch(batch: ImageBatch, format: DataFormat, rank: 3 | 4): tf.Tensor {
   const [n, h, w, c] = batch.shape;

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError, ShapeError } from '../errors.js';
 import { type ArrayInput, type DenseArray, toDense } from '../input/dense.js';
-import { type ImageBatch, type ImageInput, fromImageBatch, tensorCopiesData, toImageBatch } from '../input/imageBatch.js';
+import { type ImageBatch, type ImageInput, fromReusedBatch, sharedArray, tensorCopiesData, toImageBatch } from '../input/imageBatch.js';
 import { type ImageFormat, type SaveTarget, checkSaveTarget, saveBatchImages } from '../io/imageFiles.js';
 import type { DataFormat } from '../options/args.js';
 import { type RandomGenerator, checkSeed, randomSeed } from '../random/random.js';
@@ -66,9 +66,6 @@ interface Ahead extends Position {
   finish: ((data: Float32Array, count: number) => Float32Array) | null;
 }
 
-/** A Float32Array on a SharedArrayBuffer, for the worker threads. */
-const sharedArray = (length: number) => new Float32Array(new SharedArrayBuffer(length * 4));
-
 function shareCopy(data: Float32Array): Float32Array {
   const shared = sharedArray(data.length);
   shared.set(data);
@@ -81,13 +78,8 @@ export type FlowInput = ImageInput | [ImageInput, ArrayInput[]];
 /**
  * Turns source images at `indices` into the batch values (NHWC): random
  * transforms drawn from `random` when it is given, then standardization.
- * With `owned`, `images` is a fresh batch (indices 0..n-1) that may be
- * reused for the result.
- */
-/**
- * Standardizes (and with `random`, transforms) the selected images. `owned`:
- * the images may be changed in place; `out`: write into this array (the right
- * length) instead of a new one.
+ * `owned`: `images` is a fresh batch (indices 0..n-1) that may be changed in
+ * place; `out`: write into this array (the right length) instead of a new one.
  */
 export type SampleProcessor = (images: ImageBatch, indices: Int32Array, random: RandomGenerator | null, owned?: boolean, out?: Float32Array) => Float32Array;
 
@@ -288,9 +280,8 @@ export class ArrayIterator extends BatchIterator {
     }
     // Keras names array-flow files with a hash in 0..9999.
     if (this.save) saveBatchImages(this.save, pixels, indices, images.shape.slice(1), rng!, 9999);
-    const copies = tensorCopiesData();
-    const imageTensor = fromImageBatch({ data: !copies && pixels === shared ? pixels.slice() : pixels, shape }, this.context.dataFormat, 4);
-    if (copies && pixels !== shared) this.spare = pixels;
+    const imageTensor = fromReusedBatch({ data: pixels, shape }, shared, this.context.dataFormat, 4);
+    if (tensorCopiesData() && pixels !== shared) this.spare = pixels;
     const { labels, misc, sampleWeight } = this.source;
     const batch: Batch = { xs: misc.length > 0 ? [imageTensor, ...misc.map((m) => gatherRows(m, indices))] : imageTensor };
     if (labels) batch.ys = gatherRows(labels, indices);

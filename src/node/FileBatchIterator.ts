@@ -7,7 +7,7 @@
 import { availableParallelism } from 'node:os';
 import type * as tf from '@tensorflow/tfjs-core';
 import { CorruptFileError, InvalidArgumentError } from '../errors.js';
-import { type ImageBatch, fromImageBatch, tensorCopiesData } from '../input/imageBatch.js';
+import { type ImageBatch, fromReusedBatch, sharedArray } from '../input/imageBatch.js';
 import { type ImageFormat, type SaveTarget, checkSaveTarget, saveBatchImages } from '../io/imageFiles.js';
 import type { FlowContext } from '../iterators/ArrayIterator.js';
 import { AsyncBatchIterator, type Batch } from '../iterators/BatchIterator.js';
@@ -69,7 +69,7 @@ class SharedBuffers {
 
   take(length: number): Float32Array {
     const i = this.free.findIndex((b) => b.length === length);
-    return i >= 0 ? this.free.splice(i, 1)[0]! : new Float32Array(new SharedArrayBuffer(length * 4));
+    return i >= 0 ? this.free.splice(i, 1)[0]! : sharedArray(length);
   }
 
   give(buffer: Float32Array): void {
@@ -187,8 +187,7 @@ export abstract class FileBatchIterator extends AsyncBatchIterator<Prepared> {
   }
 
   protected toBatch({ pixels, samples, shared }: Prepared): Batch {
-    const data = pixels === shared && !tensorCopiesData() ? pixels.slice() : pixels;
-    const xs = fromImageBatch({ data, shape: [samples.length, ...this.imageShape] }, this.context.dataFormat, 4);
+    const xs = fromReusedBatch({ data: pixels, shape: [samples.length, ...this.imageShape] }, shared ?? null, this.context.dataFormat, 4);
     if (shared) this.buffers.give(shared);
     return { xs, ...this.labels(samples, xs) };
   }
