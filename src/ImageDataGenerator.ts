@@ -27,7 +27,7 @@ import { type RandomGenerator, checkSeed, randomSeed } from './random/random.js'
 import { singleGenerator } from './random/streams.js';
 import { ChannelMoments } from './stats/channelMoments.js';
 import { type GramAccumulator, openGram } from './stats/gram.js';
-import { type ElementwiseSteps, isIdentity, standardizeImages } from './standardize/kernel.js';
+import { type ElementwiseSteps, channelAffine, isIdentity, standardizeImages } from './standardize/kernel.js';
 import { applyTransformTo } from './transform/apply.js';
 import { type TransformParams, completeParams, drawTransform } from './transform/params.js';
 
@@ -575,8 +575,11 @@ export class ImageDataGenerator {
       const size = images.shape[1] * images.shape[2] * images.shape[3];
       const start = (i: number) => indices[i]! * size;
       if (random === null || !this.augments) return this.standardizeSamples(images, start, indices.length, owned, out);
-      const transformed = { data: this.transformSamples(images, start, indices.length, () => this.draw(images.shape, random), out), shape: images.shape };
-      return this.standardizeSamples(transformed, (i) => i * size, indices.length, true);
+      const params = () => this.draw(images.shape, random);
+      // Without a preprocessingFunction, steps that need no per-image statistics run inside the warp.
+      const then = this.config.preprocessingFunction ? null : channelAffine(this.elementwiseSteps(images.shape[3], images.shape), images.shape[3]);
+      const data = this.transformSamples(images, start, indices.length, params, out, then);
+      return then ? this.whiten(data, indices.length, images.shape) : this.standardizeSamples({ data, shape: images.shape }, (i) => i * size, indices.length, true);
     };
     const augmentation = this.augments
       ? { draw: (height: number, width: number, random: RandomGenerator) => drawTransform(this.config, height, width, random, randomMode === 'numpy'), sampling: this.config }
@@ -594,8 +597,12 @@ export class ImageDataGenerator {
     return drawTransform(this.config, shape[1], shape[2], random, this.config.rng === 'numpy');
   }
 
-  /** Transforms `count` images (image i at `start(i)`) into `into` or a new NHWC array; `params()` is called once per image, in order. */
-  private transformSamples(images: ImageBatch, start: (i: number) => number, count: number, params: () => TransformParams, into?: Float32Array): Float32Array {
+  /**
+   * Transforms `count` images (image i at `start(i)`) into `into` or a new
+   * NHWC array, then applies `then` (a `channelAffine`) when given;
+   * `params()` is called once per image, in order.
+   */
+  private transformSamples(images: ImageBatch, start: (i: number) => number, count: number, params: () => TransformParams, into?: Float32Array, then: Float64Array | null = null): Float32Array {
     const [, height, width, channels] = images.shape;
     const size = height * width * channels;
     const out = into ?? new Float32Array(count * size);
@@ -605,6 +612,7 @@ export class ImageDataGenerator {
         { data: out, offset: i * size, height, width, channels },
         params(),
         this.config,
+        then,
       );
     }
     return out;

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { ImageDataGenerator, InvalidArgumentError, ShapeError } from '../src/index.js';
 import { MT19937 } from '../src/random/mt19937.js';
+import { applyChannelAffine, channelAffine } from '../src/standardize/kernel.js';
 import { warpTs } from '../src/transform/apply.js';
 import { affineFor } from '../src/transform/matrix.js';
 import { completeParams } from '../src/transform/params.js';
@@ -70,30 +71,35 @@ describe('apply_transform matches Keras (456 fixture cases)', () => {
 });
 
 describe('the wasm warp and the TypeScript warp', () => {
-  it('give bit-identical output for every fill mode, order, flip and channel count', () => {
+  it('give bit-identical output for every fill mode, order, flip and channel count, with and without the fused standardization', () => {
     const kernel = wasmWarp();
     expect(kernel).not.toBeNull();
     let cases = 0;
-    for (const [h, w, ch] of [[17, 23, 3], [8, 8, 1], [12, 5, 4]] as const) {
+    for (const [h, w, ch] of [[17, 23, 3], [8, 8, 1], [12, 5, 4], [9, 11, 2]] as const) {
       const data = testData(h * w * ch, h + w);
+      // A standardization's per-channel affine (rescale 1/255, then a mean and std per channel), as the flows fuse it.
+      const ab = channelAffine({ rescale: 1 / 255, samplewiseCenter: false, samplewiseStdNormalization: false, mean: testData(ch, 3), std: testData(ch, 5).map((v) => v + 0.1) }, ch)!;
       for (const fillMode of ['constant', 'nearest', 'reflect', 'wrap'] as const) {
         for (const interpolationOrder of [0, 1] as const) {
           for (let k = 0; k < 6; k++) {
             const r = testData(6, 100 * k + h);
             const params = completeParams({ theta: r[0]! * 400 - 200, tx: r[1]! * 2 * h - h, ty: r[2]! * 2 * w - w, shear: r[3]! * 60 - 30, zx: 0.5 + r[4]!, zy: 0.5 + r[5]! * 1.5 });
             const affine = affineFor(params, h, w)!;
-            const views = [new Float32Array(h * w * ch), new Float32Array(h * w * ch)].map((out) => ({ data: out, offset: 0, height: h, width: w, channels: ch }));
             const src = { data, offset: 0, height: h, width: w, channels: ch };
             const sampling = { fillMode, cval: 0.25, interpolationOrder };
-            kernel!.warp(src, views[0]!, affine, sampling, k % 2 === 1, k % 3 === 1);
-            warpTs(src, views[1]!, affine, sampling, k % 2 === 1, k % 3 === 1);
-            expect(Buffer.from(views[0]!.data.buffer).equals(Buffer.from(views[1]!.data.buffer))).toBe(true);
-            cases++;
+            for (const then of [null, ab]) {
+              const views = [new Float32Array(h * w * ch), new Float32Array(h * w * ch)].map((out) => ({ data: out, offset: 0, height: h, width: w, channels: ch }));
+              kernel!.warp(src, views[0]!, affine, sampling, k % 2 === 1, k % 3 === 1, then);
+              warpTs(src, views[1]!, affine, sampling, k % 2 === 1, k % 3 === 1);
+              if (then) applyChannelAffine(views[1]!.data, 0, h * w * ch, ch, then);
+              expect(Buffer.from(views[0]!.data.buffer).equals(Buffer.from(views[1]!.data.buffer))).toBe(true);
+              cases++;
+            }
           }
         }
       }
     }
-    expect(cases).toBe(144);
+    expect(cases).toBe(384);
   });
 });
 

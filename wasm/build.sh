@@ -36,5 +36,5 @@ check=0
 build linalg src/linalg/wasm/linalgModule.ts linalgWasmBase64 \
   -matomics -mbulk-memory -mmutable-globals -Wl,--import-memory -Wl,--shared-memory -Wl,--max-memory=4294967296 \
   -Wl,--export=__heap_base -Wl,--export=__stack_pointer -Wl,-z,stack-size=262144
-build warp src/transform/wasm/warpModule.ts warpWasmBase64 -mbulk-memory -Wl,--export=__heap_base
+build warp src/transform/wasm/warpModule.ts warpWasmBase64 -mbulk-memory -mnontrapping-fptoint -Wl,--export=__heap_base
 exit $status

@@ -1,13 +1,22 @@
 /*
  * The affine warp of one NHWC image with scipy.ndimage.affine_transform's
  * sampling (fill modes constant/nearest/reflect/wrap, orders 0 and 1), flips
- * folded into the write position. Same float64 operations in the same order
- * as warp() in src/transform/apply.ts, so both give bit-identical float32
- * output; this one is about twice as fast. Built by build.sh.
+ * folded into the write position, optionally followed by a per-channel
+ * x * a[k] + b[k] (the elementwise standardization) on each written value.
+ * Same float64 operations in the same order as warpTs() in
+ * src/transform/apply.ts followed by the affine pass of
+ * src/standardize/kernel.ts, so the float32 output is bit-identical.
+ * Built by build.sh.
+ *
+ * Speed notes (V8 on x86-64): each pixel's (row, col) position and its floor
+ * are computed in one f64x2, and floored coordinates become integers by the
+ * 2^52 + 2^51 addition trick: V8's checked float-to-int conversions and the
+ * merge dependency of scalar roundsd made the scalar loop twice as slow.
  */
 #include <wasm_simd128.h>
 
 #define EXPORT(name) __attribute__((export_name(name)))
+#define INLINE static inline __attribute__((always_inline))
 
 enum { CONSTANT = 0, NEAREST = 1, REFLECT = 2, WRAP = 3 };
 
@@ -50,59 +59,140 @@ static inline int tap_index(int i, int n, int reflect) {
   return i < 0 ? 0 : n - 1;
 }
 
+/* The per-channel affine after the warp (ab = a[0..ch), b[0..ch)), or none when ab is 0. */
+INLINE float then(float x, const double *ab, int k, int ch) {
+  return ab ? (float)((double)x * ab[k] + ab[ch + k]) : x;
+}
+
 /*
- * dst = src warped by output (r, c) -> input (r m00 + c m01 + o0, r m10 + c m11 + o1).
- * order 1: bilinear, 0: nearest (round half up).
+ * f32x4.demote_f64x2_zero (lanes 2 and 3 zero). Written as the instruction:
+ * clang 14 turns wasm_f32x4_demote_f64x2_zero into per-lane scalar code,
+ * which cost a third of the pixel.
  */
-EXPORT("warp") void warp(const float *src, float *dst, int h, int w, int ch, double m00, double m01, double m10, double m11,
-                         double o0, double o1, int mode, double cval, int order, int flip_h, int flip_v) {
-  int reflect = mode == REFLECT;
+INLINE v128_t demote(v128_t x) {
+  v128_t r;
+  __asm__("local.get %1\n\tf32x4.demote_zero_f64x2\n\tlocal.set %0" : "=r"(r) : "r"(x));
+  return r;
+}
+
+/* Integer lanes 0 and 2 of a vector of whole numbers in [0, 2^31). */
+INLINE v128_t whole_to_int(v128_t f) { return wasm_f64x2_add(f, wasm_f64x2_splat(6755399441055744.0)); }
+
+/* Bilinear from the four taps p00, p01 (next column), p10 (next row), p11 with weights w. */
+INLINE void bilinear(const float *p00, const float *p01, const float *p10, const float *p11, int ch,
+                     double w00, double w01, double w10, double w11, float *out, const double *ab) {
+  if (ch == 3) {
+    /* Channels 0 and 1 in the two lanes of an f64x2, channel 2 alone. */
+    v128_t W00 = wasm_f64x2_splat(w00), W01 = wasm_f64x2_splat(w01), W10 = wasm_f64x2_splat(w10), W11 = wasm_f64x2_splat(w11);
+    v128_t s = wasm_f64x2_mul(wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(p00)), W00);
+    s = wasm_f64x2_add(s, wasm_f64x2_mul(wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(p01)), W01));
+    s = wasm_f64x2_add(s, wasm_f64x2_mul(wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(p10)), W10));
+    s = wasm_f64x2_add(s, wasm_f64x2_mul(wasm_f64x2_promote_low_f32x4(wasm_v128_load64_zero(p11)), W11));
+    v128_t f = demote(s);
+    float f2 = (float)((double)p00[2] * w00 + (double)p01[2] * w01 + (double)p10[2] * w10 + (double)p11[2] * w11);
+    if (ab) {
+      v128_t a = wasm_f64x2_make(ab[0], ab[1]), b = wasm_f64x2_make(ab[3], ab[4]);
+      f = demote(wasm_f64x2_add(wasm_f64x2_mul(wasm_f64x2_promote_low_f32x4(f), a), b));
+      f2 = then(f2, ab, 2, 3);
+    }
+    wasm_v128_store64_lane(out, f, 0);
+    out[2] = f2;
+    return;
+  }
+  for (int k = 0; k < ch; k++) {
+    float v = (float)((double)p00[k] * w00 + (double)p01[k] * w01 + (double)p10[k] * w10 + (double)p11[k] * w11);
+    out[k] = then(v, ab, k, ch);
+  }
+}
+
+/* A position outside the image in reflect or wrap mode: scipy's boundary rules, then clamped or mirrored taps. */
+static void sample_edge(const float *src, float *out, int h, int w, int ch, double cr, double cc, int mode, int order,
+                        const double *ab) {
+  int reflect = mode == REFLECT, row_stride = w * ch, outside = 0;
+  cr = map_coordinate(cr, h, mode, &outside);
+  cc = map_coordinate(cc, w, mode, &outside);
+  if (order == 0) {
+    const float *at = src + tap_index((int)ffloor(cr + 0.5), h, reflect) * row_stride + tap_index((int)ffloor(cc + 0.5), w, reflect) * ch;
+    for (int k = 0; k < ch; k++) out[k] = then(at[k], ab, k, ch);
+    return;
+  }
+  int gr = (int)ffloor(cr), gc = (int)ffloor(cc);
+  const float *r0 = src + tap_index(gr, h, reflect) * row_stride;
+  const float *r1 = src + tap_index(gr + 1, h, reflect) * row_stride;
+  int c0 = tap_index(gc, w, reflect) * ch, c1 = tap_index(gc + 1, w, reflect) * ch;
+  double tr = cr - ffloor(cr), tc = cc - ffloor(cc);
+  double w00 = (1 - tr) * (1 - tc), w01 = (1 - tr) * tc, w10 = tr * (1 - tc), w11 = tr * tc;
+  for (int k = 0; k < ch; k++) {
+    float v = (float)((double)r0[c0 + k] * w00 + (double)r0[c1 + k] * w01 + (double)r1[c0 + k] * w10 + (double)r1[c1 + k] * w11);
+    out[k] = then(v, ab, k, ch);
+  }
+}
+
+/*
+ * The warp for one channel count (a constant after inlining, so the paths
+ * specialize). A position inside [0, h-1] x [0, w-1] samples the same way in
+ * every fill mode (taps past the last row or column repeat it); outside,
+ * nearest clamps the position, constant fills, reflect and wrap take the
+ * general path.
+ */
+INLINE void warp_image(const float *src, float *dst, int h, int w, int ch, double m00, double m01, double m10, double m11,
+                       double o0, double o1, int mode, float fill, int order, int flip_h, int flip_v, const double *ab) {
   int row_stride = w * ch;
-  float fill = (float)cval;
+  v128_t step = wasm_f64x2_make(m01, m11), offset = wasm_f64x2_make(o0, o1);
+  v128_t zero = wasm_f64x2_splat(0), last = wasm_f64x2_make(h - 1, w - 1), half = wasm_f64x2_splat(0.5);
   for (int r = 0; r < h; r++) {
     float *out_row = dst + (flip_v ? h - 1 - r : r) * row_stride;
+    /* Position (0 + r m00 + c m01 + o0, 0 + r m10 + c m11 + o1), summed in that order. */
+    v128_t row = wasm_f64x2_add(zero, wasm_f64x2_mul(wasm_f64x2_splat((double)r), wasm_f64x2_make(m00, m10)));
     for (int c = 0; c < w; c++) {
       float *out = out_row + (flip_h ? w - 1 - c : c) * ch;
-      double cr = 0.0 + r * m00 + c * m01 + o0;
-      double cc = 0.0 + r * m10 + c * m11 + o1;
-      int outside = 0;
-      if (order == 1) {
-        double fr = ffloor(cr), fc = ffloor(cc);
-        const float *r0, *r1;
-        int c0, c1;
-        if (fr >= 0 && fr < h - 1 && fc >= 0 && fc < w - 1) {
-          r0 = src + (int)fr * row_stride;
-          r1 = r0 + row_stride;
-          c0 = (int)fc * ch;
-          c1 = c0 + ch;
+      v128_t at = wasm_f64x2_add(wasm_f64x2_add(row, wasm_f64x2_mul(wasm_f64x2_splat((double)c), step)), offset);
+      if (mode == NEAREST) {
+        at = wasm_f64x2_pmin(last, wasm_f64x2_pmax(zero, at));
+      } else if (!wasm_i64x2_all_true(wasm_v128_and(wasm_f64x2_ge(at, zero), wasm_f64x2_le(at, last)))) {
+        if (mode == CONSTANT) {
+          for (int k = 0; k < ch; k++) out[k] = then(fill, ab, k, ch);
         } else {
-          cr = map_coordinate(cr, h, mode, &outside);
-          cc = map_coordinate(cc, w, mode, &outside);
-          if (outside) {
-            for (int k = 0; k < ch; k++) out[k] = fill;
-            continue;
-          }
-          int gr = (int)ffloor(cr), gc = (int)ffloor(cc);
-          r0 = src + tap_index(gr, h, reflect) * row_stride;
-          r1 = src + tap_index(gr + 1, h, reflect) * row_stride;
-          c0 = tap_index(gc, w, reflect) * ch;
-          c1 = tap_index(gc + 1, w, reflect) * ch;
-        }
-        double tr = cr - ffloor(cr), tc = cc - ffloor(cc);
-        double w00 = (1 - tr) * (1 - tc), w01 = (1 - tr) * tc, w10 = tr * (1 - tc), w11 = tr * tc;
-        for (int k = 0; k < ch; k++) {
-          out[k] = (float)((double)r0[c0 + k] * w00 + (double)r0[c1 + k] * w01 + (double)r1[c0 + k] * w10 + (double)r1[c1 + k] * w11);
+          sample_edge(src, out, h, w, ch, wasm_f64x2_extract_lane(at, 0), wasm_f64x2_extract_lane(at, 1), mode, order, ab);
         }
         continue;
       }
-      cr = map_coordinate(cr, h, mode, &outside);
-      cc = map_coordinate(cc, w, mode, &outside);
-      if (outside) {
-        for (int k = 0; k < ch; k++) out[k] = fill;
+      if (order == 0) {
+        v128_t i = whole_to_int(wasm_f64x2_floor(wasm_f64x2_add(at, half)));
+        const float *p = src + wasm_i32x4_extract_lane(i, 0) * row_stride + wasm_i32x4_extract_lane(i, 2) * ch;
+        for (int k = 0; k < ch; k++) out[k] = then(p[k], ab, k, ch);
         continue;
       }
-      const float *at = src + tap_index((int)ffloor(cr + 0.5), h, reflect) * row_stride + tap_index((int)ffloor(cc + 0.5), w, reflect) * ch;
-      for (int k = 0; k < ch; k++) out[k] = at[k];
+      v128_t f = wasm_f64x2_floor(at), t = wasm_f64x2_sub(at, f), i = whole_to_int(f);
+      int ir = wasm_i32x4_extract_lane(i, 0), ic = wasm_i32x4_extract_lane(i, 2);
+      const float *p00 = src + ir * row_stride + ic * ch;
+      const float *p10 = ir < h - 1 ? p00 + row_stride : p00;
+      int next = ic < w - 1 ? ch : 0;
+      double tr = wasm_f64x2_extract_lane(t, 0), tc = wasm_f64x2_extract_lane(t, 1);
+      bilinear(p00, p00 + next, p10, p10 + next, ch, (1 - tr) * (1 - tc), (1 - tr) * tc, tr * (1 - tc), tr * tc, out, ab);
     }
   }
+}
+
+/*
+ * dst = src warped by output (r, c) -> input (r m00 + c m01 + o0, r m10 + c m11 + o1).
+ * order 1: bilinear, 0: nearest (round half up). ab: the per-channel affine
+ * applied to every written value (a[0..ch), then b[0..ch)), or 0 for none.
+ */
+EXPORT("warp") void warp(const float *src, float *dst, int h, int w, int ch, double m00, double m01, double m10, double m11,
+                         double o0, double o1, int mode, double cval, int order, int flip_h, int flip_v, const double *ab) {
+  float fill = (float)cval;
+  /* One specialized copy per common channel count, with and without the affine. */
+#define WARP(CH, AB) warp_image(src, dst, h, w, CH, m00, m01, m10, m11, o0, o1, mode, fill, order, flip_h, flip_v, AB)
+#define EITHER(CH) \
+  if (ab) WARP(CH, ab); \
+  else WARP(CH, 0);
+  switch (ch) {
+    case 1: EITHER(1) break;
+    case 3: EITHER(3) break;
+    case 4: EITHER(4) break;
+    default: EITHER(ch)
+  }
+#undef EITHER
+#undef WARP
 }

@@ -23,6 +23,37 @@ export function isIdentity(s: ElementwiseSteps): boolean {
 }
 
 /**
+ * The per-channel `x * a[c] + b[c]` of the steps when they need no
+ * statistics of the image itself (no samplewise step), as one array: a for
+ * each channel, then b for each channel. Null with a samplewise step.
+ */
+export function channelAffine(steps: ElementwiseSteps, channels: number): Float64Array | null {
+  if (steps.samplewiseCenter) return null;
+  return affineOf(steps, channels, steps.rescale ?? 1, 0, new Float64Array(2 * channels));
+}
+
+/** Fills `ab` (a per channel, then b) for an image whose own steps give `scale` and `shift`. */
+function affineOf(steps: ElementwiseSteps, channels: number, scale: number, shift: number, ab: Float64Array): Float64Array {
+  for (let c = 0; c < channels; c++) {
+    const m = steps.mean ? steps.mean[c]! : 0;
+    const inv = steps.std ? 1 / (steps.std[c]! + STD_EPSILON) : 1;
+    ab[c] = scale * inv;
+    ab[channels + c] = (shift - m) * inv;
+  }
+  return ab;
+}
+
+/** Applies a `channelAffine` in place to `size` values (whole pixels) of `data` from `offset`. */
+export function applyChannelAffine(data: Float32Array, offset: number, size: number, channels: number, ab: Float64Array): void {
+  applyAffine(data, offset, data, offset, size, channels, ab);
+}
+
+function applyAffine(src: Float32Array, s0: number, dst: Float32Array, d0: number, size: number, channels: number, ab: Float64Array): void {
+  if (channels === 3) affine3(src, s0, dst, d0, size, ab[0]!, ab[1]!, ab[2]!, ab[3]!, ab[4]!, ab[5]!);
+  else affineN(src, s0, dst, d0, size, channels, ab);
+}
+
+/**
  * Standardizes `count` NHWC images of `size` values with `channels`
  * channels from `src` (image i at `srcStart(i)`) into `dst` (image i at
  * `i * size`). `src` and `dst` may be the same array when `srcStart(i)` is
@@ -37,20 +68,18 @@ export function standardizeImages(
   channels: number,
   steps: ElementwiseSteps,
 ): void {
-  const a = new Float64Array(channels);
-  const b = new Float64Array(channels);
+  const fixed = channelAffine(steps, channels);
+  const ab = fixed ?? new Float64Array(2 * channels);
   const r = steps.rescale ?? 1;
   for (let i = 0; i < count; i++) {
     const s0 = srcStart(i);
-    const d0 = i * size;
-    let scale = r;
-    let shift = 0;
-    if (steps.samplewiseCenter) {
+    if (!fixed) {
       // Keras: x -= mean(x); x /= std(x) + 1e-6, over the whole (rescaled) image.
       let sum = 0;
       for (let k = 0; k < size; k++) sum += src[s0 + k]!;
       const mean = sum / size;
-      shift = -mean * r;
+      let scale = r;
+      let shift = -mean * r;
       if (steps.samplewiseStdNormalization) {
         let sq = 0;
         for (let k = 0; k < size; k++) {
@@ -61,15 +90,9 @@ export function standardizeImages(
         scale *= inv;
         shift *= inv;
       }
+      affineOf(steps, channels, scale, shift, ab);
     }
-    for (let c = 0; c < channels; c++) {
-      const m = steps.mean ? steps.mean[c]! : 0;
-      const inv = steps.std ? 1 / (steps.std[c]! + STD_EPSILON) : 1;
-      a[c] = scale * inv;
-      b[c] = (shift - m) * inv;
-    }
-    if (channels === 3) affine3(src, s0, dst, d0, size, a[0]!, a[1]!, a[2]!, b[0]!, b[1]!, b[2]!);
-    else affineN(src, s0, dst, d0, size, channels, a, b);
+    applyAffine(src, s0, dst, i * size, size, channels, ab);
   }
 }
 
@@ -86,8 +109,8 @@ function affine3(
 }
 
 /** out = x * a[c] + b[c] over one image with any channel count. */
-function affineN(src: Float32Array, s0: number, dst: Float32Array, d0: number, size: number, channels: number, a: Float64Array, b: Float64Array): void {
+function affineN(src: Float32Array, s0: number, dst: Float32Array, d0: number, size: number, channels: number, ab: Float64Array): void {
   for (let k = 0; k < size; k += channels) {
-    for (let c = 0; c < channels; c++) dst[d0 + k + c] = src[s0 + k + c]! * a[c]! + b[c]!;
+    for (let c = 0; c < channels; c++) dst[d0 + k + c] = src[s0 + k + c]! * ab[c]! + ab[channels + c]!;
   }
 }

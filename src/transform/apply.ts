@@ -7,6 +7,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import type { FillMode } from '../options/args.js';
+import { applyChannelAffine } from '../standardize/kernel.js';
 import { type Affine, affineFor } from './matrix.js';
 import type { TransformParams } from './params.js';
 import { wasmWarp } from './wasmWarp.js';
@@ -189,13 +190,20 @@ function brightness(v: ImageView, factor: number): void {
   }
 }
 
-/** Writes the transformed `src` image into `dst` (a different image slot). */
-export function applyTransformTo(src: ImageView, dst: ImageView, p: TransformParams, sampling: SamplingOptions): void {
+/**
+ * Writes the transformed `src` image into `dst` (a different image slot);
+ * then, when given, `then` (a `channelAffine`: the elementwise
+ * standardization) on the result, fused into the warp where possible.
+ */
+export function applyTransformTo(src: ImageView, dst: ImageView, p: TransformParams, sampling: SamplingOptions, then: Float64Array | null = null): void {
   const affine = affineFor(p, src.height, src.width);
   const kernel = wasmWarp();
-  if (affine && kernel) kernel.warp(src, dst, affine, sampling, p.flipHorizontal, p.flipVertical);
+  // Channel shift and brightness read the warped image's range, so the affine must wait for them.
+  const fuse = kernel !== null && affine !== null && p.channelShiftIntensity === null && p.brightness === null;
+  if (affine && kernel) kernel.warp(src, dst, affine, sampling, p.flipHorizontal, p.flipVertical, fuse ? then : null);
   else if (affine) warpTs(src, dst, affine, sampling, p.flipHorizontal, p.flipVertical);
   else copyFlipped(src, dst, p.flipHorizontal, p.flipVertical);
   if (p.channelShiftIntensity !== null) channelShift(dst, p.channelShiftIntensity);
   if (p.brightness !== null) brightness(dst, p.brightness);
+  if (then && !fuse) applyChannelAffine(dst.data, dst.offset, dst.height * dst.width * dst.channels, dst.channels, then);
 }
