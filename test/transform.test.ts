@@ -5,11 +5,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { ImageDataGenerator, InvalidArgumentError, ShapeError } from '../src/index.js';
 import { MT19937 } from '../src/random/mt19937.js';
-import { applyChannelAffine, channelAffine } from '../src/standardize/kernel.js';
+import { affineTs, applyChannelAffine, channelAffine } from '../src/standardize/kernel.js';
 import { warpTs } from '../src/transform/apply.js';
 import { affineFor } from '../src/transform/matrix.js';
 import { completeParams } from '../src/transform/params.js';
-import { wasmWarp } from '../src/transform/wasmWarp.js';
+import { wasmPixels } from '../src/pixels/wasmPixels.js';
 import { casesOf, fixtureArray, maxAbsDiff } from './helpers/fixtures.js';
 import { captureWarningsAsync, fromFixtureConfig, testData } from './helpers/generators.js';
 import { paramsFromKeras } from './helpers/keras.js';
@@ -72,7 +72,7 @@ describe('apply_transform matches Keras (456 fixture cases)', () => {
 
 describe('the wasm warp and the TypeScript warp', () => {
   it('give bit-identical output for every fill mode, order, flip and channel count, with and without the fused standardization', () => {
-    const kernel = wasmWarp();
+    const kernel = wasmPixels();
     expect(kernel).not.toBeNull();
     let cases = 0;
     for (const [h, w, ch] of [[17, 23, 3], [8, 8, 1], [12, 5, 4], [9, 11, 2]] as const) {
@@ -100,6 +100,30 @@ describe('the wasm warp and the TypeScript warp', () => {
       }
     }
     expect(cases).toBe(384);
+  });
+
+  it('give a bit-identical standardization pass (per-channel affine) for 1 to 5 channels', () => {
+    const kernel = wasmPixels()!;
+    for (const channels of [1, 2, 3, 4, 5]) {
+      // 10,007 pixels: several of the kernel's chunks plus a ragged end; a source offset of one pixel.
+      const count = 10_007 * channels;
+      const src = testData(count + channels, channels).map((v) => v * 255);
+      const mean = testData(channels, 7);
+      const std = testData(channels, 9).map((v) => v + 0.05);
+      const ab = channelAffine({ rescale: 1 / 255, samplewiseCenter: false, samplewiseStdNormalization: false, mean, std }, channels)!;
+      const [wasm, ts] = [new Float32Array(count), new Float32Array(count)];
+      kernel.affine(src, channels, wasm, 0, count, channels, ab);
+      affineTs(src, channels, ts, 0, count, channels, ab);
+      expect(Buffer.from(wasm.buffer).equals(Buffer.from(ts.buffer))).toBe(true);
+      // And it is Keras's standardization, x / 255 then (x - mean) / (std + 1e-6) per channel, to float32 precision.
+      let worst = 0;
+      for (let i = 0; i < count; i++) {
+        const c = i % channels;
+        const expected = (src[channels + i]! / 255 - mean[c]!) / (std[c]! + 1e-6);
+        worst = Math.max(worst, Math.abs(wasm[i]! - expected) / Math.max(1, Math.abs(expected)));
+      }
+      expect(worst).toBeLessThan(1e-6);
+    }
   });
 });
 

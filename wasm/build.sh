@@ -2,7 +2,7 @@
 # Builds the C sources in wasm/ into TypeScript modules that hold the wasm as
 # base64 (so bundlers and Node need no file lookup):
 #   wasm/linalg.c -> src/linalg/wasm/linalgModule.ts (shared memory, two threads)
-#   wasm/warp.c   -> src/transform/wasm/warpModule.ts (own memory)
+#   wasm/pixels.c -> src/pixels/wasm/pixelsModule.ts (own memory)
 # Needs clang and wasm-ld (Debian: apt install clang lld). `--check` rebuilds
 # into a temporary folder and fails if a committed module differs.
 set -eu
@@ -36,5 +36,5 @@ check=0
 build linalg src/linalg/wasm/linalgModule.ts linalgWasmBase64 \
   -matomics -mbulk-memory -mmutable-globals -Wl,--import-memory -Wl,--shared-memory -Wl,--max-memory=4294967296 \
   -Wl,--export=__heap_base -Wl,--export=__stack_pointer -Wl,-z,stack-size=262144
-build warp src/transform/wasm/warpModule.ts warpWasmBase64 -mbulk-memory -mnontrapping-fptoint -Wl,--export=__heap_base
+build pixels src/pixels/wasm/pixelsModule.ts pixelsWasmBase64 -mbulk-memory -mnontrapping-fptoint -Wl,--export=__heap_base
 exit $status

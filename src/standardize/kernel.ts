@@ -5,6 +5,8 @@
  * image's own statistics and the fitted ones.
  */
 
+import { wasmPixels } from '../pixels/wasmPixels.js';
+
 /** Keras's hard-coded epsilon added to every std before dividing. */
 export const STD_EPSILON = 1e-6;
 
@@ -49,6 +51,13 @@ export function applyChannelAffine(data: Float32Array, offset: number, size: num
 }
 
 function applyAffine(src: Float32Array, s0: number, dst: Float32Array, d0: number, size: number, channels: number, ab: Float64Array): void {
+  const kernel = wasmPixels();
+  if (kernel) kernel.affine(src, s0, dst, d0, size, channels, ab);
+  else affineTs(src, s0, dst, d0, size, channels, ab);
+}
+
+/** The TypeScript pass (where wasm is unavailable); wasm/pixels.c's `affine` does the same arithmetic. */
+export function affineTs(src: Float32Array, s0: number, dst: Float32Array, d0: number, size: number, channels: number, ab: Float64Array): void {
   if (channels === 3) affine3(src, s0, dst, d0, size, ab[0]!, ab[1]!, ab[2]!, ab[3]!, ab[4]!, ab[5]!);
   else affineN(src, s0, dst, d0, size, channels, ab);
 }

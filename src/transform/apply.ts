@@ -10,7 +10,7 @@ import type { FillMode } from '../options/args.js';
 import { applyChannelAffine } from '../standardize/kernel.js';
 import { type Affine, affineFor } from './matrix.js';
 import type { TransformParams } from './params.js';
-import { wasmWarp } from './wasmWarp.js';
+import { wasmPixels } from '../pixels/wasmPixels.js';
 
 /** How the warp samples: Keras's `fill_mode`, `cval` and `interpolation_order`. */
 export interface SamplingOptions {
@@ -62,7 +62,7 @@ function tapIndex(i: number, n: number, reflect: boolean): number {
   return i < 0 ? 0 : n - 1;
 }
 
-/** The TypeScript warp; wasm/warp.c does the same arithmetic (see wasmWarp.ts). */
+/** The TypeScript warp; wasm/pixels.c does the same arithmetic (see pixels/wasmPixels.ts). */
 export function warpTs(src: ImageView, dst: ImageView, a: Affine, s: SamplingOptions, flipH: boolean, flipV: boolean): void {
   const { height: h, width: w, channels: ch } = src;
   const [m00, m01, m10, m11] = a.matrix;
@@ -197,7 +197,7 @@ function brightness(v: ImageView, factor: number): void {
  */
 export function applyTransformTo(src: ImageView, dst: ImageView, p: TransformParams, sampling: SamplingOptions, then: Float64Array | null = null): void {
   const affine = affineFor(p, src.height, src.width);
-  const kernel = wasmWarp();
+  const kernel = wasmPixels();
   // Channel shift and brightness read the warped image's range, so the affine must wait for them.
   const fuse = kernel !== null && affine !== null && p.channelShiftIntensity === null && p.brightness === null;
   if (affine && kernel) kernel.warp(src, dst, affine, sampling, p.flipHorizontal, p.flipVertical, fuse ? then : null);

@@ -1,12 +1,14 @@
 /*
- * The affine warp of one NHWC image with scipy.ndimage.affine_transform's
+ * Per-pixel kernels, built by build.sh into src/pixels/wasm/pixelsModule.ts.
+ *
+ * warp: the affine warp of one NHWC image with scipy.ndimage.affine_transform's
  * sampling (fill modes constant/nearest/reflect/wrap, orders 0 and 1), flips
  * folded into the write position, optionally followed by a per-channel
  * x * a[k] + b[k] (the elementwise standardization) on each written value.
  * Same float64 operations in the same order as warpTs() in
  * src/transform/apply.ts followed by the affine pass of
  * src/standardize/kernel.ts, so the float32 output is bit-identical.
- * Built by build.sh.
+ * affine: that per-channel pass alone.
  *
  * Speed notes (V8 on x86-64): each pixel's (row, col) position and its floor
  * are computed in one f64x2, and floored coordinates become integers by the
@@ -195,4 +197,41 @@ EXPORT("warp") void warp(const float *src, float *dst, int h, int w, int ch, dou
   }
 #undef EITHER
 #undef WARP
+}
+
+/*
+ * x = x * a[k] + b[k] in place over `count` values of interleaved pixels with
+ * ch channels (count a multiple of ch; ab as for warp): the elementwise
+ * standardization, same operations as src/standardize/kernel.ts.
+ */
+EXPORT("affine") void affine(float *x, int count, int ch, const double *ab) {
+  int i = 0;
+  if (ch == 1 || ch == 2 || ch == 4) {
+    /* Lanes of an f64x2 follow the channels with period 1, 2 or 4: two coefficient vectors cover them. */
+    v128_t a0 = wasm_f64x2_make(ab[0], ab[1 % ch]), b0 = wasm_f64x2_make(ab[ch], ab[ch + 1 % ch]);
+    v128_t a1 = wasm_f64x2_make(ab[2 % ch], ab[3 % ch]), b1 = wasm_f64x2_make(ab[ch + 2 % ch], ab[ch + 3 % ch]);
+    for (; i + 4 <= count; i += 4) {
+      v128_t v = wasm_v128_load(x + i);
+      v128_t lo = demote(wasm_f64x2_add(wasm_f64x2_mul(wasm_f64x2_promote_low_f32x4(v), a0), b0));
+      v128_t hi = demote(wasm_f64x2_add(wasm_f64x2_mul(wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 2, 3)), a1), b1));
+      wasm_v128_store(x + i, wasm_i32x4_shuffle(lo, hi, 0, 1, 4, 5));
+    }
+  } else if (ch == 3) {
+    /* Twelve values = four pixels: six f64x2 whose channel pairs are (0,1) (2,0) (1,2), twice. */
+    v128_t a01 = wasm_f64x2_make(ab[0], ab[1]), a20 = wasm_f64x2_make(ab[2], ab[0]), a12 = wasm_f64x2_make(ab[1], ab[2]);
+    v128_t b01 = wasm_f64x2_make(ab[3], ab[4]), b20 = wasm_f64x2_make(ab[5], ab[3]), b12 = wasm_f64x2_make(ab[4], ab[5]);
+#define HALF(v, a, b) demote(wasm_f64x2_add(wasm_f64x2_mul(wasm_f64x2_promote_low_f32x4(v), a), b))
+#define HIGH(v) wasm_i32x4_shuffle(v, v, 2, 3, 2, 3)
+#define JOIN(lo, hi) wasm_i32x4_shuffle(lo, hi, 0, 1, 4, 5)
+    for (; i + 12 <= count; i += 12) {
+      v128_t v0 = wasm_v128_load(x + i), v1 = wasm_v128_load(x + i + 4), v2 = wasm_v128_load(x + i + 8);
+      wasm_v128_store(x + i, JOIN(HALF(v0, a01, b01), HALF(HIGH(v0), a20, b20)));
+      wasm_v128_store(x + i + 4, JOIN(HALF(v1, a12, b12), HALF(HIGH(v1), a01, b01)));
+      wasm_v128_store(x + i + 8, JOIN(HALF(v2, a20, b20), HALF(HIGH(v2), a12, b12)));
+    }
+#undef HALF
+#undef HIGH
+#undef JOIN
+  }
+  for (; i < count; i++) x[i] = then(x[i], ab, i % ch, ch);
 }

@@ -1,0 +1,93 @@
+/**
+ * The per-pixel kernels of wasm/pixels.c: the warp (bit-identical to the
+ * TypeScript warp in transform/apply.ts followed by the standardization's
+ * per-channel affine; same float64 operations in the same order, three to
+ * four times as fast) and the per-channel affine alone (bit-identical to
+ * standardize/kernel.ts's pass, about three times as fast).
+ * Compiled synchronously on first use (24 KB); where that is refused (a
+ * browser's main thread may refuse), callers keep the TypeScript passes.
+ */
+import { base64Bytes } from '../io/base64.js';
+import type { FillMode } from '../options/args.js';
+import type { ImageView, SamplingOptions } from '../transform/apply.js';
+import type { Affine } from '../transform/matrix.js';
+import { pixelsWasmBase64 } from './wasm/pixelsModule.js';
+
+interface PixelExports {
+  memory: WebAssembly.Memory;
+  __heap_base: WebAssembly.Global;
+  affine(x: number, count: number, ch: number, ab: number): void;
+  warp(src: number, dst: number, h: number, w: number, ch: number, m00: number, m01: number, m10: number, m11: number,
+    o0: number, o1: number, mode: number, cval: number, order: number, flipH: number, flipV: number, ab: number): void;
+}
+
+const MODES: Record<FillMode, number> = { constant: 0, nearest: 1, reflect: 2, wrap: 3 };
+
+export class WasmPixels {
+  private readonly base: number;
+
+  constructor(private readonly exports: PixelExports) {
+    this.base = Math.ceil((exports.__heap_base.value as number) / 16) * 16;
+  }
+
+  /**
+   * Warps `src` into `dst` (same size), flips folded into the write position;
+   * then `x * a[c] + b[c]` on every value when `then` (a `channelAffine`) is given.
+   */
+  warp(src: ImageView, dst: ImageView, a: Affine, s: SamplingOptions, flipH: boolean, flipV: boolean, then: Float64Array | null = null): void {
+    const size = src.height * src.width * src.channels;
+    const from = this.base;
+    const to = from + size * 4;
+    const ab = to + size * 4;
+    const memory = this.exports.memory;
+    const missing = ab + src.channels * 16 - memory.buffer.byteLength;
+    if (missing > 0) memory.grow(Math.ceil(missing / 65536));
+    const heap = new Float32Array(memory.buffer);
+    heap.set(src.data.subarray(src.offset, src.offset + size), from / 4);
+    if (then) new Float64Array(memory.buffer, ab, then.length).set(then);
+    const [m00, m01, m10, m11] = a.matrix;
+    const [o0, o1] = a.offset;
+    this.exports.warp(from, to, src.height, src.width, src.channels, m00, m01, m10, m11, o0, o1,
+      MODES[s.fillMode], s.cval, s.interpolationOrder, flipH ? 1 : 0, flipV ? 1 : 0, then ? ab : 0);
+    dst.data.set(heap.subarray(to / 4, to / 4 + size), dst.offset);
+  }
+
+  /**
+   * dst[d0 + k] = src[s0 + k] * a[c] + b[c] for `count` values (whole pixels
+   * of `channels`), `ab` a `channelAffine`; in chunks that stay in cache.
+   */
+  affine(src: Float32Array, s0: number, dst: Float32Array, d0: number, count: number, channels: number, ab: Float64Array): void {
+    const chunk = CHUNK_PIXELS * channels;
+    const at = this.base;
+    const abAt = at + chunk * 4;
+    const memory = this.exports.memory;
+    const missing = abAt + ab.length * 8 - memory.buffer.byteLength;
+    if (missing > 0) memory.grow(Math.ceil(missing / 65536));
+    new Float64Array(memory.buffer, abAt, ab.length).set(ab);
+    const heap = new Float32Array(memory.buffer, at, chunk);
+    for (let k = 0; k < count; k += chunk) {
+      const n = Math.min(chunk, count - k);
+      heap.set(src.subarray(s0 + k, s0 + k + n));
+      this.exports.affine(at, n, channels, abAt);
+      dst.set(n === chunk ? heap : heap.subarray(0, n), d0 + k);
+    }
+  }
+}
+
+/** Pixels per chunk of the affine pass: 48 KB of RGB values, within a core's L1/L2. */
+const CHUNK_PIXELS = 4096;
+
+let instance: WasmPixels | null | undefined;
+
+/** The wasm pixel kernels, or null where they cannot be compiled here. */
+export function wasmPixels(): WasmPixels | null {
+  if (instance === undefined) {
+    try {
+      const exports = new WebAssembly.Instance(new WebAssembly.Module(base64Bytes(pixelsWasmBase64))).exports as unknown as PixelExports;
+      instance = new WasmPixels(exports);
+    } catch {
+      instance = null;
+    }
+  }
+  return instance;
+}
