@@ -27,7 +27,7 @@ import { type RandomGenerator, checkSeed, randomSeed } from './random/random.js'
 import { singleGenerator } from './random/streams.js';
 import { ChannelMoments } from './stats/channelMoments.js';
 import { type GramAccumulator, openGram } from './stats/gram.js';
-import { type ElementwiseSteps, channelAffine, isIdentity, standardizeImages } from './standardize/kernel.js';
+import { type ElementwiseSteps, channelAffine, isIdentity, nonIdentity, standardizeImages } from './standardize/kernel.js';
 import { applyTransformTo } from './transform/apply.js';
 import { type TransformParams, completeParams, drawTransform } from './transform/params.js';
 
@@ -577,7 +577,8 @@ export class ImageDataGenerator {
       if (random === null || !this.augments) return this.standardizeSamples(images, start, indices.length, owned, out);
       const params = () => this.draw(images.shape, random);
       // Without a preprocessingFunction, steps that need no per-image statistics run inside the warp.
-      const then = this.config.preprocessingFunction ? null : channelAffine(this.elementwiseSteps(images.shape[3], images.shape), images.shape[3]);
+      const steps = this.elementwiseSteps(images.shape[3], images.shape);
+      const then = this.config.preprocessingFunction || isIdentity(steps) ? null : channelAffine(steps, images.shape[3]);
       const data = this.transformSamples(images, start, indices.length, params, out, then);
       return then ? this.whiten(data, indices.length, images.shape) : this.standardizeSamples({ data, shape: images.shape }, (i) => i * size, indices.length, true);
     };
@@ -588,7 +589,7 @@ export class ImageDataGenerator {
     const split = (shape: ImageBatch['shape']) =>
       this.config.preprocessingFunction
         ? null
-        : { steps: this.elementwiseSteps(shape[3], shape), finish: (data: Float32Array, count: number) => this.whiten(data, count, shape) };
+        : { steps: nonIdentity(this.elementwiseSteps(shape[3], shape)), finish: (data: Float32Array, count: number) => this.whiten(data, count, shape) };
     return { dataFormat, validationSplit, randomMode, process, split, augmentation };
   }
 

@@ -136,6 +136,19 @@ describe('flowFromDirectory', () => {
     const inMemory = await new ImageDataGenerator(options).fit(all);
     expect(Array.from(fromFiles.mean!)).toEqual(Array.from(inMemory.mean!));
     expect(Math.max(...Array.from(fromFiles.std!, (v, k) => Math.abs(v - inMemory.std![k]!)))).toBeLessThan(1e-4);
+    // The decoding threads standardize each image (or the main thread, without workers) exactly as standardize() does.
+    const expected = fromFiles.standardize(all);
+    for (const workers of [2, 0]) {
+      const flow = await fromFiles.flowFromDirectory(good, { targetSize: [10, 12], shuffle: false, batchSize: 15, classMode: null, workers });
+      const xs = (await flow.next()).value.xs as tf.Tensor;
+      expect(Buffer.from(xs.dataSync().buffer).equals(Buffer.from(expected.dataSync().buffer))).toBe(true);
+      // Featurewise statistics of the same images: each channel now has mean ~0 and std ~1.
+      const [mean, variance] = tf.tidy(() => { const m = tf.moments(xs, [0, 1, 2]); return [m.mean.arraySync() as number[], m.variance.arraySync() as number[]]; });
+      mean!.forEach((m) => expect(Math.abs(m)).toBeLessThan(1e-4));
+      variance!.forEach((v) => expect(Math.abs(Math.sqrt(v) - 1)).toBeLessThan(1e-3));
+      xs.dispose();
+    }
+    expected.dispose();
     all.dispose();
   });
 

@@ -91,10 +91,11 @@ export interface FlowContext {
   process: SampleProcessor;
   /**
    * Standardization in two parts, for images transformed elsewhere: the
-   * elementwise `steps` (per image, anywhere) and `finish` (the whole batch,
-   * here: ZCA). Null when a preprocessingFunction must run first.
+   * elementwise `steps` (per image, anywhere; null when they change nothing)
+   * and `finish` (the whole batch, here: ZCA). Null when a
+   * preprocessingFunction must run first.
    */
-  split(shape: ImageBatch['shape']): { steps: ElementwiseSteps; finish(data: Float32Array, count: number): Float32Array } | null;
+  split(shape: ImageBatch['shape']): { steps: ElementwiseSteps | null; finish(data: Float32Array, count: number): Float32Array } | null;
   /** How to draw and sample the generator's random transforms; null when it has no augmentation. */
   augmentation: { draw(height: number, width: number, random: RandomGenerator): TransformParams; sampling: SamplingOptions } | null;
 }

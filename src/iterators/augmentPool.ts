@@ -46,7 +46,7 @@ export interface TeamViews {
   sampling: SamplingOptions;
   steps: ElementwiseSteps | null;
   /** The steps as one per-channel affine, fused into the warp; null when they need each image's statistics. */
-  then: Float64Array | null;
+  standardize: Float64Array | null;
   source: Float32Array;
   out: Float32Array;
   params: Float64Array;
@@ -57,7 +57,7 @@ export const viewsOf = (s: TeamSetup): TeamViews => ({
   shape: s.shape,
   sampling: s.sampling,
   steps: s.steps,
-  then: s.steps && channelAffine(s.steps, s.shape[2]),
+  standardize: s.steps && channelAffine(s.steps, s.shape[2]),
   source: new Float32Array(s.source),
   out: new Float32Array(s.out),
   params: new Float64Array(s.params),
@@ -123,9 +123,9 @@ export function takeImages(control: Int32Array, views: (setup: number) => TeamVi
         { data: v.out, offset: i * size, height, width, channels },
         unpackParams(v.params, i),
         v.sampling,
-        v.then,
+        v.standardize,
       );
-      if (v.steps && !v.then) {
+      if (v.steps && !v.standardize) {
         const image = v.out.subarray(i * size, (i + 1) * size);
         standardizeImages(image, () => 0, image, 1, size, channels, v.steps);
       }

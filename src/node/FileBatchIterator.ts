@@ -12,6 +12,7 @@ import { type ImageFormat, type SaveTarget, checkSaveTarget, saveBatchImages } f
 import type { FlowContext } from '../iterators/ArrayIterator.js';
 import { AsyncBatchIterator, type Batch } from '../iterators/BatchIterator.js';
 import { type RandomGenerator, checkSeed, randomSeed } from '../random/random.js';
+import { channelAffine } from '../standardize/kernel.js';
 import { warn } from '../warnings.js';
 import type { TransformParams } from '../transform/params.js';
 import { type DecodeJob, decodeBatch } from './decodeBatch.js';
@@ -131,7 +132,7 @@ function checkWorkers(workers: unknown): number {
 export async function readableFiles(paths: string[], checked: CheckedFileOptions): Promise<boolean[]> {
   const jobs: DecodeJob[] = [];
   for (let start = 0; start < paths.length; start += 64) {
-    jobs.push({ paths: paths.slice(start, start + 64), decode: checked.decode, params: null, sampling: null });
+    jobs.push({ paths: paths.slice(start, start + 64), decode: checked.decode, params: null, sampling: null, standardize: null });
   }
   const ok: boolean[] = [];
   const parallel = Math.max(1, checked.workers);
@@ -168,7 +169,7 @@ export abstract class FileBatchIterator extends AsyncBatchIterator<Prepared> {
   /** The decoded (not augmented, not standardized) images of one epoch, in file order, as NHWC batches. */
   async *rawBatches(): AsyncGenerator<ImageBatch> {
     for (let start = 0; start < this.samples; start += this.batchSize) {
-      const { pixels, samples } = await this.load(Int32Array.from({ length: Math.min(this.batchSize, this.samples - start) }, (_, i) => start + i), null);
+      const { pixels, samples } = await this.load(Int32Array.from({ length: Math.min(this.batchSize, this.samples - start) }, (_, i) => start + i), null, null);
       yield { data: pixels, shape: [samples.length, ...this.imageShape] };
     }
   }
@@ -178,9 +179,12 @@ export abstract class FileBatchIterator extends AsyncBatchIterator<Prepared> {
     const rng = augmentation || this.checked.save ? random() : null;
     // Parameters are drawn here, in batch order, so workers or not, a seed gives the same batches.
     const params = augmentation ? Array.from(indices, () => augmentation.draw(this.imageShape[0], this.imageShape[1], rng!)) : null;
-    const { pixels, samples, shared } = await this.load(indices, params);
+    // The elementwise standardization runs in the decoding threads when it needs no per-image statistics.
+    const split = this.context.split([indices.length, ...this.imageShape]);
+    const then = split?.steps ? channelAffine(split.steps, this.imageShape[2]) : null;
+    const { pixels, samples, shared } = await this.load(indices, params, then);
     const images: ImageBatch = { data: pixels, shape: [samples.length, ...this.imageShape] };
-    const processed = this.context.process(images, Int32Array.from({ length: samples.length }, (_, i) => i), null, true);
+    const processed = then ? split!.finish(pixels, samples.length) : this.context.process(images, Int32Array.from({ length: samples.length }, (_, i) => i), null, true);
     // Keras names file-flow images with a hash in 0..9,999,999.
     if (this.checked.save) saveBatchImages(this.checked.save, processed, samples, this.imageShape, rng!, 9_999_999);
     return { pixels: processed, samples, shared };
@@ -196,10 +200,11 @@ export abstract class FileBatchIterator extends AsyncBatchIterator<Prepared> {
   protected abstract labels(samples: Int32Array, xs: tf.Tensor): Omit<Batch, 'xs'>;
 
   /**
-   * Decodes (and, with `params`, transforms) the given samples, split across
-   * the worker threads; bad files throw or (with 'skip') are left out.
+   * Decodes (and, with `params`, transforms; with `then`, standardizes) the
+   * given samples, split across the worker threads; bad files throw or (with
+   * 'skip') are left out.
    */
-  private async load(indices: Int32Array, params: TransformParams[] | null): Promise<Prepared> {
+  private async load(indices: Int32Array, params: TransformParams[] | null, then: Float64Array | null): Promise<Prepared> {
     const size = this.imageShape[0] * this.imageShape[1] * this.imageShape[2];
     const parts = Math.max(1, Math.min(this.checked.workers, indices.length));
     const per = Math.ceil(indices.length / parts);
@@ -214,6 +219,7 @@ export abstract class FileBatchIterator extends AsyncBatchIterator<Prepared> {
         decode: this.checked.decode,
         params: params && params.slice(...slice),
         sampling,
+        standardize: then,
       };
       return shared ? decodePool(workers).run(job, shared.subarray(slice[0] * size, slice[1] * size)) : decodeBatch(job);
     }));

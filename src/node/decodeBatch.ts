@@ -1,9 +1,11 @@
 /**
  * One chunk of a file batch: decode and resize every file, then apply its
- * transform parameters when given. Runs in a worker thread (decodeWorker.ts)
- * or, without workers, on the main thread.
+ * transform parameters and the standardization's per-channel affine when
+ * given. Runs in a worker thread (decodeWorker.ts) or, without workers, on
+ * the main thread.
  */
 import { CorruptFileError } from '../errors.js';
+import { applyChannelAffine } from '../standardize/kernel.js';
 import { type SamplingOptions, applyTransformTo } from '../transform/apply.js';
 import type { TransformParams } from '../transform/params.js';
 import { CHANNELS, type DecodeOptions, decodeInto } from './decodeImage.js';
@@ -14,6 +16,8 @@ export interface DecodeJob {
   /** Per-path transform parameters, or null for no augmentation. */
   params: TransformParams[] | null;
   sampling: SamplingOptions | null;
+  /** The elementwise standardization as a `channelAffine`, applied to each image last; null for none. */
+  standardize: Float64Array | null;
 }
 
 /** Why a file failed: a bad image (CorruptFileError) or, with `fatal`, anything else. */
@@ -47,10 +51,11 @@ export async function decodeBatch(job: DecodeJob, target?: Float32Array): Promis
       (): DecodeFailure => null,
       (e: Error): DecodeFailure => (e instanceof CorruptFileError ? { file: e.file, problem: e.problem } : { file: p, problem: e.message, fatal: true }),
     )));
-    job.params?.forEach((params, i) => {
-      if (errors[i]) return;
+    errors.forEach((error, i) => {
+      if (error) return;
       const view = (data: Float32Array) => ({ data, offset: i * size, height: h, width: w, channels: c });
-      applyTransformTo(view(decoded), view(out), params, job.sampling!);
+      if (job.params) applyTransformTo(view(decoded), view(out), job.params[i]!, job.sampling!, job.standardize);
+      else if (job.standardize) applyChannelAffine(out, i * size, size, c, job.standardize);
     });
     return { pixels: out, errors };
   } finally {

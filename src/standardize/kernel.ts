@@ -24,6 +24,9 @@ export function isIdentity(s: ElementwiseSteps): boolean {
   return s.rescale === null && !s.samplewiseCenter && !s.samplewiseStdNormalization && s.mean === null && s.std === null;
 }
 
+/** The steps, or null when they change nothing. */
+export const nonIdentity = (s: ElementwiseSteps): ElementwiseSteps | null => (isIdentity(s) ? null : s);
+
 /**
  * The per-channel `x * a[c] + b[c]` of the steps when they need no
  * statistics of the image itself (no samplewise step), as one array: a for
