@@ -226,7 +226,7 @@ export class ImageDataGenerator {
         } else {
           const scaled = { data: rescale ? batch.data.map((v) => v * rescale) : batch.data, shape: batch.shape };
           for (let r = 0; r < rounds; r++) {
-            accumulate(this.transformSamples(scaled, (i) => i * h * w * c, n, () => this.draw(batch.shape, random)), 1);
+            accumulate(this.transformSamples(scaled, (i) => i * h * w * c, n, () => this.draw(h, w, random)), 1);
           }
         }
         seen += batch.shape[0];
@@ -328,7 +328,7 @@ export class ImageDataGenerator {
     }
     const [h, w] = this.config.dataFormat === 'channelsFirst' ? imgShape.slice(1) : imgShape;
     const random = singleGenerator(this.config.rng, seed === undefined ? randomSeed() : checkSeed(seed));
-    return drawTransform(this.config, h!, w!, random, this.config.rng === 'numpy');
+    return this.draw(h!, w!, random);
   }
 
   /** Applies `params` (missing keys: Keras defaults) to one image (rank 3). Keras: `apply_transform`. */
@@ -575,7 +575,7 @@ export class ImageDataGenerator {
       const size = images.shape[1] * images.shape[2] * images.shape[3];
       const start = (i: number) => indices[i]! * size;
       if (random === null || !this.augments) return this.standardizeSamples(images, start, indices.length, owned, out);
-      const params = () => this.draw(images.shape, random);
+      const params = () => this.draw(images.shape[1], images.shape[2], random);
       // Without a preprocessingFunction, steps that need no per-image statistics run inside the warp.
       const steps = this.elementwiseSteps(images.shape[3], images.shape);
       const then = this.config.preprocessingFunction || isIdentity(steps) ? null : channelAffine(steps, images.shape[3]);
@@ -583,7 +583,7 @@ export class ImageDataGenerator {
       return then ? this.whiten(data, indices.length, images.shape) : this.standardizeSamples({ data, shape: images.shape }, (i) => i * size, indices.length, true);
     };
     const augmentation = this.augments
-      ? { draw: (height: number, width: number, random: RandomGenerator) => drawTransform(this.config, height, width, random, randomMode === 'numpy'), sampling: this.config }
+      ? { draw: (height: number, width: number, random: RandomGenerator) => this.draw(height, width, random), sampling: this.config }
       : null;
     // Workers transform images and standardize each; ZCA stays a batch product here. A user's preprocessingFunction must run first.
     const split = (shape: ImageBatch['shape']) =>
@@ -593,9 +593,9 @@ export class ImageDataGenerator {
     return { dataFormat, validationSplit, randomMode, process, split, augmentation };
   }
 
-  /** One random transform for an image of an NHWC batch. */
-  private draw(shape: ImageBatch['shape'], random: RandomGenerator): TransformParams {
-    return drawTransform(this.config, shape[1], shape[2], random, this.config.rng === 'numpy');
+  /** One random transform for an image of `height` x `width`, from `random`. */
+  private draw(height: number, width: number, random: RandomGenerator): TransformParams {
+    return drawTransform(this.config, height, width, random, this.config.rng === 'numpy');
   }
 
   /**

@@ -23,27 +23,22 @@ export type Batch = {
 
 abstract class ScheduledIterator {
   protected readonly schedule: EpochSchedule;
+  /** Number of images the flow serves per epoch. */
+  readonly samples: number;
+  /** Keras: `batch_size`. */
+  readonly batchSize: number;
+  /** Whether each epoch is reshuffled. Keras: `shuffle`. */
+  readonly shuffle: boolean;
+  /** Seed of the shuffling and the random transforms. Keras: `seed`. */
+  readonly seed: number;
+  /** Batches per epoch: ceil(samples / batchSize). Keras: `len(iterator)`. */
+  readonly length: number;
 
   protected constructor(args: ScheduleArgs) {
-    this.schedule = new EpochSchedule(args);
+    const schedule = (this.schedule = new EpochSchedule(args));
+    ({ samples: this.samples, batchSize: this.batchSize, shuffle: this.shuffle, seed: this.seed, length: this.length } = schedule);
   }
 
-  get samples(): number {
-    return this.schedule.samples;
-  }
-  get batchSize(): number {
-    return this.schedule.batchSize;
-  }
-  get shuffle(): boolean {
-    return this.schedule.shuffle;
-  }
-  get seed(): number {
-    return this.schedule.seed;
-  }
-  /** Batches per epoch: ceil(samples / batchSize). Keras: `len(iterator)`. */
-  get length(): number {
-    return this.schedule.length;
-  }
   /** The epoch that `next()` is in (0-based). */
   get epoch(): number {
     return this.schedule.epoch;
