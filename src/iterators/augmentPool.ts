@@ -19,10 +19,11 @@ import type { TransformParams } from '../transform/params.js';
 /**
  * The shared control array. WORK packs the job number (high bits) with the
  * next image to take (low bits), so taking an image is one compare-exchange
- * and a late thread can never take an image of the wrong job. COUNTS holds
- * each job's image count (a ring indexed by job number).
+ * and a late thread can never take an image of the wrong job. OUT picks the
+ * job's batch array among the setup's. COUNTS holds each job's image count
+ * (a ring indexed by job number).
  */
-const WORK = 0, DONE = 1, FAILED = 2, SETUP = 3, COUNTS = 4;
+const WORK = 0, DONE = 1, FAILED = 2, SETUP = 3, OUT = 4, COUNTS = 5;
 const JOB_SHIFT = 20, IMAGE_MASK = (1 << JOB_SHIFT) - 1, JOBS = 1 << 11, RING = 4;
 const CONTROL_LENGTH = COUNTS + RING;
 /** Numbers per image in the shared parameter array. */
@@ -32,7 +33,8 @@ const PARAMS_PER_IMAGE = 10;
 export interface TeamSetup {
   setup: number;
   source: SharedArrayBuffer;
-  out: SharedArrayBuffer;
+  /** The batch arrays jobs write into (a flow alternates between two). */
+  outs: SharedArrayBuffer[];
   params: SharedArrayBuffer;
   starts: SharedArrayBuffer;
   shape: [number, number, number];
@@ -48,7 +50,7 @@ export interface TeamViews {
   /** The steps as one per-channel affine, fused into the warp; null when they need each image's statistics. */
   standardize: Float64Array | null;
   source: Float32Array;
-  out: Float32Array;
+  outs: Float32Array[];
   params: Float64Array;
   starts: Int32Array;
 }
@@ -59,7 +61,7 @@ export const viewsOf = (s: TeamSetup): TeamViews => ({
   steps: s.steps,
   standardize: s.steps && channelAffine(s.steps, s.shape[2]),
   source: new Float32Array(s.source),
-  out: new Float32Array(s.out),
+  outs: s.outs.map((b) => new Float32Array(b)),
   params: new Float64Array(s.params),
   starts: new Int32Array(s.starts),
 });
@@ -115,18 +117,19 @@ export function takeImages(control: Int32Array, views: (setup: number) => TeamVi
     }
     if (Atomics.compareExchange(control, WORK, work, work + 1) !== work) continue;
     const v = views(Atomics.load(control, SETUP));
+    const out = v.outs[Atomics.load(control, OUT)]!;
     const [height, width, channels] = v.shape;
     const size = height * width * channels;
     try {
       applyTransformTo(
         { data: v.source, offset: v.starts[i]!, height, width, channels },
-        { data: v.out, offset: i * size, height, width, channels },
+        { data: out, offset: i * size, height, width, channels },
         unpackParams(v.params, i),
         v.sampling,
         v.standardize,
       );
       if (v.steps && !v.standardize) {
-        const image = v.out.subarray(i * size, (i + 1) * size);
+        const image = out.subarray(i * size, (i + 1) * size);
         standardizeImages(image, () => 0, image, 1, size, channels, v.steps);
       }
     } catch {
@@ -181,11 +184,13 @@ export class AugmentPool {
     const count = params.length;
     const s = this.setup;
     const roomy = s !== null && s.starts.byteLength >= count * 4;
-    if (!s || !roomy || s.source !== source.buffer || s.out !== out.buffer || s.shape.some((d, i) => d !== shape[i]) || !sameSampling(s.sampling, sampling) || !sameSteps(s.steps, steps)) {
+    const same = s !== null && roomy && s.source === source.buffer && s.shape.every((d, i) => d === shape[i]) && sameSampling(s.sampling, sampling) && sameSteps(s.steps, steps);
+    if (!same || !s.outs.includes(out.buffer as SharedArrayBuffer)) {
       const next: TeamSetup = {
         setup: (s?.setup ?? 0) + 1,
         source: source.buffer as SharedArrayBuffer,
-        out: out.buffer as SharedArrayBuffer,
+        // Keeps the flow's other batch array, so alternating between the two needs no new setup.
+        outs: [...(same ? s.outs.slice(-1) : []), out.buffer as SharedArrayBuffer],
         params: roomy ? s.params : new SharedArrayBuffer(count * PARAMS_PER_IMAGE * 8),
         starts: roomy ? s.starts : new SharedArrayBuffer(count * 4),
         shape,
@@ -204,6 +209,7 @@ export class AugmentPool {
     const c = this.control;
     this.job = (this.job + 1) % JOBS;
     Atomics.store(c, COUNTS + (this.job % RING), count);
+    Atomics.store(c, OUT, this.setup!.outs.indexOf(out.buffer as SharedArrayBuffer));
     Atomics.store(c, DONE, 0);
     Atomics.store(c, WORK, this.job << JOB_SHIFT);
     Atomics.notify(c, WORK);
