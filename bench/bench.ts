@@ -154,6 +154,10 @@ if (run('files')) {
   }
 }
 
+notes.push(
+  'Keras images/s: the issues\' figures for Keras on a quiet machine of this kind. This machine runs the same numpy/scipy work' +
+    ' at 60-70% of them; BENCHMARKS.md lists side-by-side runs.',
+);
 const table = [
   `backend: ${backend.name}, node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
   '',
