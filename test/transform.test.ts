@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ImageDataGenerator, InvalidArgumentError, ShapeError } from '../src/index.js';
 import { MT19937 } from '../src/random/mt19937.js';
 import { affineTs, applyChannelAffine, channelAffine } from '../src/standardize/kernel.js';
-import { warpTs } from '../src/transform/apply.js';
+import { applyTransformTo, warpTs } from '../src/transform/apply.js';
 import { affineFor } from '../src/transform/matrix.js';
 import { completeParams } from '../src/transform/params.js';
 import { wasmPixels } from '../src/pixels/wasmPixels.js';
@@ -100,6 +100,22 @@ describe('the wasm warp and the TypeScript warp', () => {
       }
     }
     expect(cases).toBe(384);
+  });
+
+  it('apply the standardization after channel shift and brightness, and without an affine step', () => {
+    const [h, w, ch] = [11, 13, 3];
+    const data = testData(h * w * ch, 21).map((v) => v * 255);
+    const ab = channelAffine({ rescale: 1 / 255, samplewiseCenter: false, samplewiseStdNormalization: false, mean: testData(ch, 4), std: testData(ch, 6).map((v) => v + 0.1) }, ch)!;
+    const sampling = { fillMode: 'nearest' as const, cval: 0, interpolationOrder: 1 as const };
+    for (const extra of [{ theta: 15, channelShiftIntensity: 20 }, { tx: 2, brightness: 1.3 }, { flipHorizontal: true }, { flipVertical: true, channelShiftIntensity: -9 }]) {
+      const params = completeParams(extra);
+      const view = (out: Float32Array) => ({ data: out, offset: 0, height: h, width: w, channels: ch });
+      const [fused, separate] = [new Float32Array(h * w * ch), new Float32Array(h * w * ch)];
+      applyTransformTo(view(data), view(fused), params, sampling, ab);
+      applyTransformTo(view(data), view(separate), params, sampling);
+      applyChannelAffine(separate, 0, h * w * ch, ch, ab);
+      expect(Buffer.from(fused.buffer).equals(Buffer.from(separate.buffer))).toBe(true);
+    }
   });
 
   it('give a bit-identical standardization pass (per-channel affine) for 1 to 5 channels', () => {
