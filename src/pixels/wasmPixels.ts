@@ -1,8 +1,8 @@
 /**
  * The per-pixel kernels of wasm/pixels.c: the warp (bit-identical to the
  * TypeScript warp in transform/apply.ts followed by the standardization's
- * per-channel affine; same float64 operations in the same order, three to
- * four times as fast) and the per-channel affine alone (bit-identical to
+ * per-channel affine; same float64 operations in the same order, about two
+ * and a half times as fast) and the per-channel affine alone (bit-identical to
  * standardize/kernel.ts's pass, about three times as fast).
  * Compiled synchronously on first use (24 KB); where that is refused (a
  * browser's main thread may refuse), callers keep the TypeScript passes.

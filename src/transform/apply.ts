@@ -7,10 +7,10 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import type { FillMode } from '../options/args.js';
+import { wasmPixels } from '../pixels/wasmPixels.js';
 import { applyChannelAffine } from '../standardize/kernel.js';
 import { type Affine, affineFor } from './matrix.js';
 import type { TransformParams } from './params.js';
-import { wasmPixels } from '../pixels/wasmPixels.js';
 
 /** How the warp samples: Keras's `fill_mode`, `cval` and `interpolation_order`. */
 export interface SamplingOptions {
