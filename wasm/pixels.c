@@ -25,30 +25,21 @@ enum { CONSTANT = 0, NEAREST = 1, REFLECT = 2, WRAP = 3 };
 static inline double ffloor(double x) { return __builtin_floor(x); }
 static inline double ftrunc(double x) { return __builtin_trunc(x); }
 
-/* scipy's boundary rule for a coordinate outside [0, n-1]; returns 0 with *outside set for constant. */
-static double map_coordinate(double c, int n, int mode, int *outside) {
+/* scipy's reflect or wrap rule for a coordinate (other modes are handled where the position is made). */
+static double map_coordinate(double c, int n, int mode) {
   if (c >= 0 && c <= n - 1) return c;
-  switch (mode) {
-    case CONSTANT:
-      *outside = 1;
-      return 0;
-    case NEAREST:
-      return c < 0 ? 0 : n - 1;
-    case REFLECT: {
-      double period = 2.0 * n;
-      if (c < 0) {
-        if (c < -period) c += period * ftrunc(-c / period);
-        return c < -n ? c + period : -c - 1;
-      }
-      c -= period * ftrunc(c / period);
-      return c >= n ? period - c - 1 : c;
+  if (mode == REFLECT) {
+    double period = 2.0 * n;
+    if (c < 0) {
+      if (c < -period) c += period * ftrunc(-c / period);
+      return c < -n ? c + period : -c - 1;
     }
-    default: {
-      double p = n - 1;
-      if (p == 0) return 0;
-      return c < 0 ? c + p * (ftrunc(-c / p) + 1) : c - p * ftrunc(c / p);
-    }
+    c -= period * ftrunc(c / period);
+    return c >= n ? period - c - 1 : c;
   }
+  double p = n - 1;
+  if (p == 0) return 0;
+  return c < 0 ? c + p * (ftrunc(-c / p) + 1) : c - p * ftrunc(c / p);
 }
 
 static inline int tap_index(int i, int n, int reflect) {
@@ -110,9 +101,9 @@ INLINE void bilinear(const float *p00, const float *p01, const float *p10, const
 /* A position outside the image in reflect or wrap mode: scipy's boundary rules, then clamped or mirrored taps. */
 static void sample_edge(const float *src, float *out, int h, int w, int ch, double cr, double cc, int mode, int order,
                         const double *ab) {
-  int reflect = mode == REFLECT, row_stride = w * ch, outside = 0;
-  cr = map_coordinate(cr, h, mode, &outside);
-  cc = map_coordinate(cc, w, mode, &outside);
+  int reflect = mode == REFLECT, row_stride = w * ch;
+  cr = map_coordinate(cr, h, mode);
+  cc = map_coordinate(cc, w, mode);
   if (order == 0) {
     const float *at = src + tap_index((int)ffloor(cr + 0.5), h, reflect) * row_stride + tap_index((int)ffloor(cc + 0.5), w, reflect) * ch;
     for (int k = 0; k < ch; k++) out[k] = then(at[k], ab, k, ch);
