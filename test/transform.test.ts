@@ -248,6 +248,25 @@ describe('augmentation in flow and fit', () => {
     expect(() => new ImageDataGenerator({ rotationRange: 5 }).flow(x, null, { workers: 1.5 })).toThrow(/`workers`/);
   });
 
+  it('flows that share the worker threads, interleaved, give the batches each gives alone', async () => {
+    // Two flows of different image sizes and fill modes alternate on the process's one pool, with a ragged last batch.
+    const inputs = [{ data: testData(7 * 9 * 7 * 3, 31), shape: [7, 9, 7, 3] }, { data: testData(5 * 6 * 8 * 1, 32), shape: [5, 6, 8, 1] }];
+    const generators = [
+      new ImageDataGenerator({ rotationRange: 30, horizontalFlip: true, featurewiseCenter: true, featurewiseStdNormalization: true }),
+      new ImageDataGenerator({ shearRange: 20, zoomRange: 0.2, fillMode: 'wrap', rescale: 0.5 }),
+    ];
+    await Promise.all(generators.map((g, k) => g.fit(inputs[k]!)));
+    const flows = (workers: number) => generators.map((g, k) => g.flow(inputs[k]!, null, { batchSize: 3, seed: 4 + k, workers }));
+    const [shared, alone] = [flows(1), flows(0)];
+    for (let step = 0; step < 12; step++) {
+      const k = step % 3 === 2 ? 1 : 0;
+      const a = shared[k]!.next().value.xs as tf.Tensor;
+      const b = alone[k]!.next().value.xs as tf.Tensor;
+      expect(Buffer.from(a.dataSync().buffer).equals(Buffer.from(b.dataSync().buffer))).toBe(true);
+      tf.dispose([a, b]);
+    }
+  });
+
   it('a script whose flow augments in worker threads exits by itself', () => {
     const script = join(dirname(fileURLToPath(import.meta.url)), 'helpers/flowAndExit.ts');
     const r = spawnSync(process.execPath, ['--import', 'tsx', script, '--array'], { encoding: 'utf8', timeout: 60_000 });
