@@ -131,8 +131,9 @@ describe('flow batching and epochs', () => {
 });
 
 describe('batch buffers', () => {
-  // On wasm the tensor copies the pixels and the next batch reuses the array; on cpu the tensor keeps it.
-  it.each(['wasm', 'cpu'])('a batch keeps its values while later batches are made (%s backend)', async (backend) => {
+  // On wasm the tensor copies the pixels, so the array is reused at once; on cpu the tensor keeps the
+  // array, which is reused only once the backend released it (the batch and every clone or reshape disposed).
+  it.each(['wasm', 'cpu'])('a batch, a clone or a reshape of it keeps its values while later batches are made (%s backend)', async (backend) => {
     const previous = tf.getBackend();
     await tf.setBackend(backend);
     onTestFinished(async () => {
@@ -141,12 +142,30 @@ describe('batch buffers', () => {
     const x = { data: testData(12 * 5 * 4 * 3, 8), shape: [12, 5, 4, 3] };
     for (const options of [{ rotationRange: 30, featurewiseCenter: true }, { featurewiseCenter: true }]) {
       const g = await new ImageDataGenerator(options).fit(x);
-      const held = g.flow(x, null, { batchSize: 4, seed: 5 });
-      const first = held.next().value.xs as tf.Tensor;
-      for (let k = 0; k < 5; k++) tf.dispose(held.next().value.xs);
-      const again = g.flow(x, null, { batchSize: 4, seed: 5 }).next().value.xs as tf.Tensor;
-      expect(Array.from(first.dataSync())).toEqual(Array.from(again.dataSync()));
-      tf.dispose([first, again]);
+      const flow = g.flow(x, null, { batchSize: 4, seed: 5 });
+      const reference = g.flow(x, null, { batchSize: 4, seed: 5, workers: 0 });
+      const expected = Array.from({ length: 12 }, () => {
+        const t = reference.next().value.xs as tf.Tensor;
+        const values = Array.from(t.dataSync());
+        t.dispose();
+        return values;
+      });
+      const held = flow.next().value.xs as tf.Tensor;
+      const second = flow.next().value.xs as tf.Tensor;
+      const clone = tf.clone(second);
+      second.dispose();
+      const third = flow.next().value.xs as tf.Tensor;
+      const reshaped = tf.reshape(third, [-1]);
+      third.dispose();
+      for (let k = 3; k < 12; k++) {
+        const b = flow.next().value.xs as tf.Tensor;
+        expect(Array.from(b.dataSync())).toEqual(expected[k]);
+        b.dispose();
+      }
+      expect(Array.from(held.dataSync())).toEqual(expected[0]);
+      expect(Array.from(clone.dataSync())).toEqual(expected[1]);
+      expect(Array.from(reshaped.dataSync())).toEqual(expected[2]);
+      tf.dispose([held, clone, reshaped]);
     }
   });
 });

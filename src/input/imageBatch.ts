@@ -84,22 +84,68 @@ export function userShape(shape: ImageBatch['shape'], format: DataFormat, rank: 
 
 /**
  * Whether the active backend copies a typed array into the tensors made from
- * it (wasm does), so the array may be reused afterwards. cpu and tfjs-node
- * may keep the array itself.
+ * it (wasm does), so the array may be written again at once. cpu and
+ * tfjs-node keep the array itself.
  */
-export const tensorCopiesData = () => tf.getBackend() === 'wasm';
+const tensorCopiesData = () => tf.getBackend() === 'wasm';
 
 /** A Float32Array on a SharedArrayBuffer, which worker threads can write. */
 export const sharedArray = (length: number) => new Float32Array(new SharedArrayBuffer(length * 4));
 
+/** How many released arrays, and handed-out ones still watched, a flow keeps. */
+const KEPT_ARRAYS = 4;
+
 /**
- * `fromImageBatch` for pixels that may lie in `reused`, an array the caller
- * writes again for later batches: the tensor gets a copy where the backend
- * would keep the array itself.
+ * The arrays a flow hands to its batch tensors, written again for later
+ * batches once no tensor needs them: at once where the backend copies the
+ * array (wasm), otherwise once the backend's `refCount` of the tensor's data
+ * is 0 (the batch was disposed, with every clone or reshape of it). A fresh
+ * array per batch costs page faults (a 224x224 batch is 19 MB).
  */
-export function fromReusedBatch(batch: ImageBatch, reused: Float32Array | null, format: DataFormat, rank: 3 | 4): tf.Tensor {
-  const data = batch.data === reused && !tensorCopiesData() ? batch.data.slice() : batch.data;
-  return fromImageBatch({ data, shape: batch.shape }, format, rank);
+export class BatchArrays {
+  private readonly free: Float32Array[] = [];
+  private readonly held: { array: Float32Array; tensor: tf.Tensor; backend: tf.KernelBackend }[] = [];
+
+  /** An array of `length` values that no tensor uses: a released one or a new one. */
+  take(length: number): Float32Array {
+    for (let i = this.held.length - 1; i >= 0; i--) {
+      const { array, tensor, backend } = this.held[i]!;
+      // After a backend switch the data may still be on the old backend: stop watching it.
+      if (backend !== tf.backend()) this.held.splice(i, 1);
+      else if (backend.refCount(tensor.dataId) === 0) this.release(this.held.splice(i, 1)[0]!.array);
+    }
+    const i = this.free.findIndex((a) => a.length === length);
+    return i >= 0 ? this.free.splice(i, 1)[0]! : new Float32Array(length);
+  }
+
+  /**
+   * The tensor of an NHWC batch (`fromImageBatch`). `batch.data` comes from
+   * `take()`, or is `shared`: an array the caller writes again for later
+   * batches (the worker threads' buffers), which the tensor then gets a copy
+   * of where the backend would keep the array itself.
+   */
+  tensor(batch: ImageBatch, format: DataFormat, rank: 3 | 4, shared = false): tf.Tensor {
+    const copies = tensorCopiesData();
+    let data = batch.data;
+    if (shared && !copies) {
+      data = this.take(data.length);
+      data.set(batch.data);
+    }
+    const tensor = fromImageBatch({ data, shape: batch.shape }, format, rank);
+    if (shared && copies) return tensor;
+    // Channels-first batches are transposed into a new array, so the tensor never holds this one.
+    if (copies || format === 'channelsFirst') this.release(data);
+    else {
+      this.held.push({ array: data, tensor, backend: tf.backend() });
+      if (this.held.length > KEPT_ARRAYS) this.held.shift();
+    }
+    return tensor;
+  }
+
+  private release(array: Float32Array): void {
+    this.free.push(array);
+    if (this.free.length > KEPT_ARRAYS) this.free.shift();
+  }
 }
 
 /** Creates the output tensor from an NHWC batch, in the user's format and rank. Takes ownership of `batch.data`. */

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError, ShapeError } from '../errors.js';
 import { type ArrayInput, type DenseArray, toDense } from '../input/dense.js';
-import { type ImageBatch, type ImageInput, fromReusedBatch, sharedArray, tensorCopiesData, toImageBatch } from '../input/imageBatch.js';
+import { BatchArrays, type ImageBatch, type ImageInput, sharedArray, toImageBatch } from '../input/imageBatch.js';
 import { type ImageFormat, type SaveTarget, checkSaveTarget, saveBatchImages } from '../io/imageFiles.js';
 import type { DataFormat } from '../options/args.js';
 import { type RandomGenerator, checkSeed, randomSeed } from '../random/random.js';
@@ -193,8 +193,8 @@ export class ArrayIterator extends BatchIterator {
   /** Whether batches get random transforms (not for the validation subset unless asked). */
   private readonly augment: boolean;
   private readonly save: SaveTarget | null;
-  /** Last batch's pixel array, reused when the backend copied it into its tensor. */
-  private spare: Float32Array | null = null;
+  /** Pixel arrays of the batches made on this thread, reused once their tensors no longer need them. */
+  private readonly arrays = new BatchArrays();
   private readonly workers: number;
   private threads: Threads | null | undefined;
   /** The batch whose transforms the worker threads are writing now. */
@@ -273,16 +273,11 @@ export class ArrayIterator extends BatchIterator {
       pixels = ahead.finish ? ahead.finish(shared, indices.length) : this.context.process({ data: shared, shape }, Int32Array.from(indices, (_, i) => i), null, true);
     } else {
       rng = this.augment || this.save ? random() : null;
-      const length = indices.length * h * w * c;
-      // A fresh array per batch costs page faults: reuse it where the backend copies it into the tensor.
-      const out = this.spare?.length === length ? this.spare : new Float32Array(length);
-      this.spare = null;
-      pixels = this.context.process(images, indices, this.augment ? rng : null, false, out);
+      pixels = this.context.process(images, indices, this.augment ? rng : null, false, this.arrays.take(indices.length * h * w * c));
     }
     // Keras names array-flow files with a hash in 0..9999.
     if (this.save) saveBatchImages(this.save, pixels, indices, images.shape.slice(1), rng!, 9999);
-    const imageTensor = fromReusedBatch({ data: pixels, shape }, shared, this.context.dataFormat, 4);
-    if (tensorCopiesData() && pixels !== shared) this.spare = pixels;
+    const imageTensor = this.arrays.tensor({ data: pixels, shape }, this.context.dataFormat, 4, pixels === shared);
     const { labels, misc, sampleWeight } = this.source;
     const batch: Batch = { xs: misc.length > 0 ? [imageTensor, ...misc.map((m) => gatherRows(m, indices))] : imageTensor };
     if (labels) batch.ys = gatherRows(labels, indices);

@@ -7,7 +7,7 @@
 import { availableParallelism } from 'node:os';
 import type * as tf from '@tensorflow/tfjs-core';
 import { CorruptFileError, InvalidArgumentError } from '../errors.js';
-import { type ImageBatch, fromReusedBatch, sharedArray } from '../input/imageBatch.js';
+import { BatchArrays, type ImageBatch, sharedArray } from '../input/imageBatch.js';
 import { type ImageFormat, type SaveTarget, checkSaveTarget, saveBatchImages } from '../io/imageFiles.js';
 import type { FlowContext } from '../iterators/ArrayIterator.js';
 import { AsyncBatchIterator, type Batch } from '../iterators/BatchIterator.js';
@@ -154,6 +154,8 @@ export abstract class FileBatchIterator extends AsyncBatchIterator<Prepared> {
   readonly imageShape: [number, number, number];
   private readonly reported = new Set<string>();
   private readonly buffers = new SharedBuffers();
+  /** Arrays for the tensors of batches written in the shared buffers, where the backend keeps the array. */
+  private readonly arrays = new BatchArrays();
 
   protected constructor(
     filepaths: string[],
@@ -191,7 +193,7 @@ export abstract class FileBatchIterator extends AsyncBatchIterator<Prepared> {
   }
 
   protected toBatch({ pixels, samples, shared }: Prepared): Batch {
-    const xs = fromReusedBatch({ data: pixels, shape: [samples.length, ...this.imageShape] }, shared ?? null, this.context.dataFormat, 4);
+    const xs = this.arrays.tensor({ data: pixels, shape: [samples.length, ...this.imageShape] }, this.context.dataFormat, 4, pixels === shared);
     if (shared) this.buffers.give(shared);
     return { xs, ...this.labels(samples, xs) };
   }
