@@ -571,25 +571,25 @@ export class ImageDataGenerator {
   /** What a flow needs from the generator: layout, split, random scheme and the per-sample pipeline. */
   private flowContext(): FlowContext {
     const { dataFormat, validationSplit, rng: randomMode } = this.config;
-    const process: SampleProcessor = (images, indices, random, owned = false, out) => {
-      const size = images.shape[1] * images.shape[2] * images.shape[3];
-      const start = (i: number) => indices[i]! * size;
-      if (random === null || !this.augments) return this.standardizeSamples(images, start, indices.length, owned, out);
-      const params = () => this.draw(images.shape[1], images.shape[2], random);
-      // Without a preprocessingFunction, steps that need no per-image statistics run inside the warp.
-      const steps = this.elementwiseSteps(images.shape[3], images.shape);
-      const then = this.config.preprocessingFunction || isIdentity(steps) ? null : channelAffine(steps, images.shape[3]);
-      const data = this.transformSamples(images, start, indices.length, params, out, then);
-      return then ? this.whiten(data, indices.length, images.shape) : this.standardizeSamples({ data, shape: images.shape }, (i) => i * size, indices.length, true);
-    };
-    const augmentation = this.augments
-      ? { draw: (height: number, width: number, random: RandomGenerator) => this.draw(height, width, random), sampling: this.config }
-      : null;
     // Workers transform images and standardize each; ZCA stays a batch product here. A user's preprocessingFunction must run first.
     const split = (shape: ImageBatch['shape']) =>
       this.config.preprocessingFunction
         ? null
         : { steps: nonIdentity(this.elementwiseSteps(shape[3], shape)), finish: (data: Float32Array, count: number) => this.whiten(data, count, shape) };
+    const process: SampleProcessor = (images, indices, random, owned = false, out) => {
+      const size = images.shape[1] * images.shape[2] * images.shape[3];
+      const start = (i: number) => indices[i]! * size;
+      if (random === null || !this.augments) return this.standardizeSamples(images, start, indices.length, owned, out);
+      const params = () => this.draw(images.shape[1], images.shape[2], random);
+      // Steps that need no per-image statistics run inside the warp, as in the worker threads.
+      const parts = split(images.shape);
+      const then = parts && channelAffine(parts.steps, images.shape[3]);
+      const data = this.transformSamples(images, start, indices.length, params, out, then);
+      return then ? parts!.finish(data, indices.length) : this.standardizeSamples({ data, shape: images.shape }, (i) => i * size, indices.length, true);
+    };
+    const augmentation = this.augments
+      ? { draw: (height: number, width: number, random: RandomGenerator) => this.draw(height, width, random), sampling: this.config }
+      : null;
     return { dataFormat, validationSplit, randomMode, process, split, augmentation };
   }
 

@@ -92,6 +92,24 @@ const tensorCopiesData = () => tf.getBackend() === 'wasm';
 /** A Float32Array on a SharedArrayBuffer, which worker threads can write. */
 export const sharedArray = (length: number) => new Float32Array(new SharedArrayBuffer(length * 4));
 
+/**
+ * Batch buffers on SharedArrayBuffers that worker threads write into
+ * directly, given back once the batch's tensor exists and taken again for a
+ * later batch (a fresh buffer costs page faults in the workers).
+ */
+export class SharedBuffers {
+  private readonly free: Float32Array[] = [];
+
+  take(length: number): Float32Array {
+    const i = this.free.findIndex((b) => b.length === length);
+    return i >= 0 ? this.free.splice(i, 1)[0]! : sharedArray(length);
+  }
+
+  give(buffer: Float32Array): void {
+    if (this.free.length < 8) this.free.push(buffer);
+  }
+}
+
 /** How many released arrays, and handed-out ones still watched, a flow keeps. */
 const KEPT_ARRAYS = 4;
 

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError, ShapeError } from '../errors.js';
 import { type ArrayInput, type DenseArray, toDense } from '../input/dense.js';
-import { BatchArrays, type ImageBatch, type ImageInput, sharedArray, toImageBatch } from '../input/imageBatch.js';
+import { BatchArrays, type ImageBatch, type ImageInput, SharedBuffers, sharedArray, toImageBatch } from '../input/imageBatch.js';
 import { type ImageFormat, type SaveTarget, checkSaveTarget, saveBatchImages } from '../io/imageFiles.js';
 import type { DataFormat } from '../options/args.js';
 import { type RandomGenerator, checkSeed, randomSeed } from '../random/random.js';
@@ -53,8 +53,8 @@ interface Threads {
   pool: AugmentPool;
   /** The flow's images, on a SharedArrayBuffer. */
   source: Float32Array;
-  /** Shared batch arrays the workers write into. */
-  buffers: Float32Array[];
+  /** Shared batch arrays the workers write into, taken per batch and given back once its tensor exists. */
+  buffers: SharedBuffers;
 }
 
 /** A batch whose transforms are under way in the worker threads. */
@@ -230,19 +230,15 @@ export class ArrayIterator extends BatchIterator {
     if (!pool) return (this.threads = null);
     const data = this.source.images.data;
     const source = data.buffer instanceof SharedArrayBuffer && data.byteOffset === 0 ? data : shareCopy(data);
-    return (this.threads = { pool, source, buffers: [] });
+    return (this.threads = { pool, source, buffers: new SharedBuffers() });
   }
 
   /** Starts the worker threads on the transforms of batch `position`, drawing its parameters now, in batch order. */
-  private transformAhead(position: Position, indices: Int32Array, rng: RandomGenerator, busy: Float32Array | null): Ahead {
+  private transformAhead(position: Position, indices: Int32Array, rng: RandomGenerator): Ahead {
     const { pool, source, buffers } = this.threads!;
     const { draw, sampling } = this.context.augmentation!;
     const [, h, w, c] = this.source.images.shape;
-    const length = indices.length * h * w * c;
-    // Two shared batch arrays: one being standardized while the workers write the other.
-    let out = buffers.find((b) => b !== busy && b.length === length);
-    if (!out) buffers.push((out = sharedArray(length)));
-    if (buffers.length > 2) buffers.splice(0, buffers.length - 2);
+    const out = buffers.take(indices.length * h * w * c);
     const params = Array.from(indices, () => draw(h, w, rng));
     // The workers also run the elementwise standardization of each image they transform.
     const split = this.context.split([indices.length, h, w, c]);
@@ -263,11 +259,13 @@ export class ArrayIterator extends BatchIterator {
       this.ahead = null;
       if (ahead && (ahead.epoch !== position.epoch || ahead.batch !== position.batch)) {
         ahead.job.wait();
+        this.threads!.buffers.give(ahead.out);
         ahead = null;
       }
-      ahead ??= this.transformAhead(position, indices, random(), null);
+      ahead ??= this.transformAhead(position, indices, random());
       ahead.job.wait();
-      if (upcoming) this.ahead = this.transformAhead(upcoming, this.schedule.indices(upcoming), this.schedule.random(upcoming), ahead.out);
+      // While this batch is finished here, the workers write the next one into another buffer.
+      if (upcoming) this.ahead = this.transformAhead(upcoming, this.schedule.indices(upcoming), this.schedule.random(upcoming));
       rng = ahead.rng;
       shared = ahead.out;
       pixels = ahead.finish ? ahead.finish(shared, indices.length) : this.context.process({ data: shared, shape }, Int32Array.from(indices, (_, i) => i), null, true);
@@ -278,6 +276,7 @@ export class ArrayIterator extends BatchIterator {
     // Keras names array-flow files with a hash in 0..9999.
     if (this.save) saveBatchImages(this.save, pixels, indices, images.shape.slice(1), rng!, 9999);
     const imageTensor = this.arrays.tensor({ data: pixels, shape }, this.context.dataFormat, 4, pixels === shared);
+    if (shared) this.threads!.buffers.give(shared);
     const { labels, misc, sampleWeight } = this.source;
     const batch: Batch = { xs: misc.length > 0 ? [imageTensor, ...misc.map((m) => gatherRows(m, indices))] : imageTensor };
     if (labels) batch.ys = gatherRows(labels, indices);

@@ -59,7 +59,7 @@ export const viewsOf = (s: TeamSetup): TeamViews => ({
   shape: s.shape,
   sampling: s.sampling,
   steps: s.steps,
-  standardize: s.steps && channelAffine(s.steps, s.shape[2]),
+  standardize: channelAffine(s.steps, s.shape[2]),
   source: new Float32Array(s.source),
   outs: s.outs.map((b) => new Float32Array(b)),
   params: new Float64Array(s.params),

@@ -23,6 +23,9 @@ export interface DirectoryFlowOptions extends FileFlowOptions {
 
 const CLASS_MODES: ClassMode[] = ['categorical', 'binary', 'sparse', 'input', null];
 
+/** A listed file's path: the directory (without trailing separators), '/', the relative name. */
+const filePath = (directory: string, filename: string) => `${directory.replace(/[\\/]+$/, '')}/${filename}`;
+
 /** Labels for class indices, encoded as Keras encodes them for each class mode. */
 export function classLabels(classMode: ClassMode, classes: Int32Array, numClasses: number, samples: Int32Array, xs: tf.Tensor): Omit<Batch, 'xs'> {
   switch (classMode) {
@@ -56,7 +59,7 @@ export class DirectoryIterator extends FileBatchIterator {
     checked: CheckedFileOptions,
     context: FlowContext,
   ) {
-    super(listing.filenames.map((f) => `${directory.replace(/[\\/]+$/, '')}/${f}`), checked, context);
+    super(listing.filenames.map((f) => filePath(directory, f)), checked, context);
     this.classIndices = Object.fromEntries(listing.classNames.map((n, i) => [n, i]));
     this.classes = listing.classes;
     this.filenames = listing.filenames;
@@ -72,7 +75,7 @@ export class DirectoryIterator extends FileBatchIterator {
       throw new InvalidArgumentError('classes', "exactly 2 classes for classMode 'binary'", listing.classNames);
     }
     if (checked.onBadImage === 'skip') {
-      const ok = await readableFiles(listing.filenames.map((f) => `${directory}/${f}`), checked);
+      const ok = await readableFiles(listing.filenames.map((f) => filePath(directory, f)), checked);
       listing = { classNames: listing.classNames, filenames: listing.filenames.filter((_, i) => ok[i]), classes: listing.classes.filter((_, i) => ok[i]) };
     }
     return new DirectoryIterator(directory, listing, classMode, checked, context);

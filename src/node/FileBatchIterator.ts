@@ -7,7 +7,7 @@
 import { availableParallelism } from 'node:os';
 import type * as tf from '@tensorflow/tfjs-core';
 import { CorruptFileError, InvalidArgumentError } from '../errors.js';
-import { BatchArrays, type ImageBatch, sharedArray } from '../input/imageBatch.js';
+import { BatchArrays, type ImageBatch, SharedBuffers } from '../input/imageBatch.js';
 import { type ImageFormat, type SaveTarget, checkSaveTarget, saveBatchImages } from '../io/imageFiles.js';
 import type { FlowContext } from '../iterators/ArrayIterator.js';
 import { AsyncBatchIterator, type Batch } from '../iterators/BatchIterator.js';
@@ -58,24 +58,6 @@ interface Prepared {
   samples: Int32Array;
   /** The shared buffer the workers decoded into, returned to the pool once its tensor exists. */
   shared?: Float32Array;
-}
-
-/**
- * Batch buffers on SharedArrayBuffers that the worker threads decode into
- * directly, reused once the batch's tensor exists (a fresh buffer costs page
- * faults in the workers).
- */
-class SharedBuffers {
-  private readonly free: Float32Array[] = [];
-
-  take(length: number): Float32Array {
-    const i = this.free.findIndex((b) => b.length === length);
-    return i >= 0 ? this.free.splice(i, 1)[0]! : sharedArray(length);
-  }
-
-  give(buffer: Float32Array): void {
-    if (this.free.length < 8) this.free.push(buffer);
-  }
 }
 
 
@@ -183,7 +165,7 @@ export abstract class FileBatchIterator extends AsyncBatchIterator<Prepared> {
     const params = augmentation ? Array.from(indices, () => augmentation.draw(this.imageShape[0], this.imageShape[1], rng!)) : null;
     // The elementwise standardization runs in the decoding threads when it needs no per-image statistics.
     const split = this.context.split([indices.length, ...this.imageShape]);
-    const then = split?.steps ? channelAffine(split.steps, this.imageShape[2]) : null;
+    const then = split && channelAffine(split.steps, this.imageShape[2]);
     const { pixels, samples, shared } = await this.load(indices, params, then);
     const images: ImageBatch = { data: pixels, shape: [samples.length, ...this.imageShape] };
     const processed = then ? split!.finish(pixels, samples.length) : this.context.process(images, Int32Array.from({ length: samples.length }, (_, i) => i), null, true);
@@ -239,6 +221,7 @@ export abstract class FileBatchIterator extends AsyncBatchIterator<Prepared> {
       return false;
     });
     if (ok.every(Boolean)) return shared ? { pixels, samples: indices, shared } : { pixels, samples: indices };
+    if (shared) this.buffers.give(shared);
     const samples = indices.filter((_, i) => ok[i]);
     const packed = new Float32Array(samples.length * size);
     let k = 0;

@@ -39,12 +39,10 @@ export class WasmPixels {
     const from = this.base;
     const to = from + size * 4;
     const ab = to + size * 4;
-    const memory = this.exports.memory;
-    const missing = ab + src.channels * 16 - memory.buffer.byteLength;
-    if (missing > 0) memory.grow(Math.ceil(missing / 65536));
-    const heap = new Float32Array(memory.buffer);
+    const buffer = this.reserve(ab + src.channels * 16);
+    const heap = new Float32Array(buffer);
     heap.set(src.data.subarray(src.offset, src.offset + size), from / 4);
-    if (then) new Float64Array(memory.buffer, ab, then.length).set(then);
+    if (then) new Float64Array(buffer, ab, then.length).set(then);
     const [m00, m01, m10, m11] = a.matrix;
     const [o0, o1] = a.offset;
     this.exports.warp(from, to, src.height, src.width, src.channels, m00, m01, m10, m11, o0, o1,
@@ -60,17 +58,23 @@ export class WasmPixels {
     const chunk = CHUNK_PIXELS * channels;
     const at = this.base;
     const abAt = at + chunk * 4;
-    const memory = this.exports.memory;
-    const missing = abAt + ab.length * 8 - memory.buffer.byteLength;
-    if (missing > 0) memory.grow(Math.ceil(missing / 65536));
-    new Float64Array(memory.buffer, abAt, ab.length).set(ab);
-    const heap = new Float32Array(memory.buffer, at, chunk);
+    const buffer = this.reserve(abAt + ab.length * 8);
+    new Float64Array(buffer, abAt, ab.length).set(ab);
+    const heap = new Float32Array(buffer, at, chunk);
     for (let k = 0; k < count; k += chunk) {
       const n = Math.min(chunk, count - k);
       heap.set(src.subarray(s0 + k, s0 + k + n));
       this.exports.affine(at, n, channels, abAt);
       dst.set(n === chunk ? heap : heap.subarray(0, n), d0 + k);
     }
+  }
+
+  /** The module's memory, grown to at least `end` bytes. */
+  private reserve(end: number): ArrayBuffer {
+    const memory = this.exports.memory;
+    const missing = end - memory.buffer.byteLength;
+    if (missing > 0) memory.grow(Math.ceil(missing / 65536));
+    return memory.buffer;
   }
 }
 

@@ -30,10 +30,11 @@ export const nonIdentity = (s: ElementwiseSteps): ElementwiseSteps | null => (is
 /**
  * The per-channel `x * a[c] + b[c]` of the steps when they need no
  * statistics of the image itself (no samplewise step), as one array: a for
- * each channel, then b for each channel. Null with a samplewise step.
+ * each channel, then b for each channel. Null with a samplewise step, or
+ * without steps.
  */
-export function channelAffine(steps: ElementwiseSteps, channels: number): Float64Array | null {
-  if (steps.samplewiseCenter) return null;
+export function channelAffine(steps: ElementwiseSteps | null, channels: number): Float64Array | null {
+  if (steps === null || steps.samplewiseCenter) return null;
   return affineOf(steps, channels, steps.rescale ?? 1, 0, new Float64Array(2 * channels));
 }
 
