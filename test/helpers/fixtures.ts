@@ -1,9 +1,9 @@
-/** Reads the Keras golden fixtures from ../shared/keras-fixtures (never copied into the repo). */
+/** Reads the Keras golden files committed under test/fixtures/keras (format: its README.md). */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const FIXTURES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/keras-fixtures');
+export const FIXTURES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../fixtures/keras');
 
 export interface FixtureArray {
   data: Float32Array;
