@@ -71,9 +71,14 @@ EXPORT("set_threads") void set_threads(int n, double *work0, double *work1) {
   job.work[1] = work1;
 }
 
-/* The second thread: waits for a job, runs its half, reports, until JOB_QUIT. */
+/*
+ * The second thread: waits for a job, runs its half, reports, until JOB_QUIT.
+ * Jobs are numbered 1, 2, ... on a fresh memory and the worker starts from 0,
+ * not from the number it happens to read: the calling thread may post its
+ * first job before the worker gets here, and that job must not be missed.
+ */
 EXPORT("worker_loop") void worker_loop(void) {
-  int seen = __atomic_load_n(&job.seq, __ATOMIC_SEQ_CST);
+  int seen = 0;
   for (;;) {
     for (int spin = 0; spin < SPINS && __atomic_load_n(&job.seq, __ATOMIC_SEQ_CST) == seen; spin++) {}
     while (__atomic_load_n(&job.seq, __ATOMIC_SEQ_CST) == seen) __builtin_wasm_memory_atomic_wait32(&job.seq, seen, -1);

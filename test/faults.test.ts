@@ -1,0 +1,25 @@
+/**
+ * Fault injection: each scenario runs in a child process (a hang or a crash
+ * there cannot take the test runner with it), bounded in time, and the test
+ * reads its exit code, signal and output.
+ */
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** Runs test/helpers/faults/<name>.ts with tsx; a run past `timeout` ms is killed (signal SIGTERM). */
+function runScenario(name: string, args: string[] = [], timeout = 60_000) {
+  return spawnSync(process.execPath, ['--import', 'tsx', join(here, 'helpers/faults', `${name}.ts`), ...args], { encoding: 'utf8', timeout });
+}
+
+describe('worker threads under faults', () => {
+  it('a ZCA fit finishes when the linalg worker starts waiting late (its first job was posted before)', () => {
+    const r = runScenario('slowLinalgWorker', [], 30_000);
+    expect(r.signal, r.stderr).toBeNull();
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe('fitted');
+  });
+});
