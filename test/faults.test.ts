@@ -4,9 +4,11 @@
  * reads its exit code, signal and output.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -21,5 +23,27 @@ describe('worker threads under faults', () => {
     expect(r.signal, r.stderr).toBeNull();
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout.trim()).toBe('fitted');
+  });
+});
+
+describe('ending the process while file flows decode', () => {
+  const folder = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'idg-faults-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    return dir;
+  };
+
+  // Each run leaves two flows' prefetched batches decoding in worker threads when the process ends.
+  it.each([
+    ['exit', 0, null],
+    ['sigint', null, 'SIGINT'],
+    ['throw', 1, null],
+  ] as const)('%s: the process ends as Node ends it (no native abort), every time', (mode, status, signal) => {
+    for (let run = 0; run < 2; run++) {
+      const r = runScenario('exitDuringFileFlow', [mode, folder()], 60_000);
+      expect(r.stderr).not.toMatch(/terminate called|Napi::Error|Aborted/);
+      expect([r.status, r.signal], r.stderr).toEqual([status, signal]);
+      expect(r.stdout).toBe('batch 8\nbatch 48\n');
+    }
   });
 });
