@@ -132,8 +132,8 @@ describe('flow batching and epochs', () => {
 
 describe('batch buffers', () => {
   // On wasm the tensor copies the pixels, so the array is reused at once; on cpu the tensor keeps the
-  // array, which is reused only once the backend released it (the batch and every clone or reshape disposed).
-  it.each(['wasm', 'cpu'])('a batch, a clone or a reshape of it keeps its values while later batches are made (%s backend)', async (backend) => {
+  // array and data() returns that very array, so it is never reused.
+  it.each(['wasm', 'cpu'])('a batch, a clone, a reshape or the array data() gave keeps its values while later batches are made (%s backend)', async (backend) => {
     const previous = tf.getBackend();
     await tf.setBackend(backend);
     onTestFinished(async () => {
@@ -157,7 +157,10 @@ describe('batch buffers', () => {
       const third = flow.next().value.xs as tf.Tensor;
       const reshaped = tf.reshape(third, [-1]);
       third.dispose();
-      for (let k = 3; k < 12; k++) {
+      const fourth = flow.next().value.xs as tf.Tensor;
+      const values = await fourth.data();
+      fourth.dispose();
+      for (let k = 4; k < 12; k++) {
         const b = flow.next().value.xs as tf.Tensor;
         expect(Array.from(b.dataSync())).toEqual(expected[k]);
         b.dispose();
@@ -165,6 +168,7 @@ describe('batch buffers', () => {
       expect(Array.from(held.dataSync())).toEqual(expected[0]);
       expect(Array.from(clone.dataSync())).toEqual(expected[1]);
       expect(Array.from(reshaped.dataSync())).toEqual(expected[2]);
+      expect(Array.from(values)).toEqual(expected[3]);
       tf.dispose([held, clone, reshaped]);
     }
   });

@@ -110,28 +110,22 @@ export class SharedBuffers {
   }
 }
 
-/** How many released arrays, and handed-out ones still watched, a flow keeps. */
+/** How many released arrays a flow keeps. */
 const KEPT_ARRAYS = 4;
 
 /**
- * The arrays a flow hands to its batch tensors, written again for later
- * batches once no tensor needs them: at once where the backend copies the
- * array (wasm), otherwise once the backend's `refCount` of the tensor's data
- * is 0 (the batch was disposed, with every clone or reshape of it). A fresh
- * array per batch costs page faults (a 224x224 batch is 19 MB).
+ * The arrays a flow hands to its batch tensors. Where the backend copies an
+ * array into its tensor (wasm), the array is written again for a later batch
+ * at once: a fresh array per batch costs page faults (a 224x224 batch is
+ * 19 MB). Other backends keep the array and hand that very array out from
+ * `data()` and `dataSync()` (cpu does), so a user may still hold it after
+ * disposing the batch: there every batch gets an array of its own.
  */
 export class BatchArrays {
   private readonly free: Float32Array[] = [];
-  private readonly held: { array: Float32Array; tensor: tf.Tensor; backend: tf.KernelBackend }[] = [];
 
   /** An array of `length` values that no tensor uses: a released one or a new one. */
   take(length: number): Float32Array {
-    for (let i = this.held.length - 1; i >= 0; i--) {
-      const { array, tensor, backend } = this.held[i]!;
-      // After a backend switch the data may still be on the old backend: stop watching it.
-      if (backend !== tf.backend()) this.held.splice(i, 1);
-      else if (backend.refCount(tensor.dataId) === 0) this.release(this.held.splice(i, 1)[0]!.array);
-    }
     const i = this.free.findIndex((a) => a.length === length);
     return i >= 0 ? this.free.splice(i, 1)[0]! : new Float32Array(length);
   }
@@ -144,19 +138,10 @@ export class BatchArrays {
    */
   tensor(batch: ImageBatch, format: DataFormat, rank: 3 | 4, shared = false): tf.Tensor {
     const copies = tensorCopiesData();
-    let data = batch.data;
-    if (shared && !copies) {
-      data = this.take(data.length);
-      data.set(batch.data);
-    }
+    const data = shared && !copies ? batch.data.slice() : batch.data;
     const tensor = fromImageBatch({ data, shape: batch.shape }, format, rank);
-    if (shared && copies) return tensor;
     // Channels-first batches are transposed into a new array, so the tensor never holds this one.
-    if (copies || format === 'channelsFirst') this.release(data);
-    else {
-      this.held.push({ array: data, tensor, backend: tf.backend() });
-      if (this.held.length > KEPT_ARRAYS) this.held.shift();
-    }
+    if (!shared && (copies || format === 'channelsFirst')) this.release(data);
     return tensor;
   }
 
