@@ -298,7 +298,7 @@ export class ImageDataGenerator {
    */
   async fitFromDirectory(
     directory: string,
-    options: Pick<DirectoryFlowOptions, 'targetSize' | 'colorMode' | 'classes' | 'followLinks' | 'interpolation' | 'keepAspectRatio' | 'onBadImage' | 'batchSize'> &
+    options: Pick<DirectoryFlowOptions, 'targetSize' | 'colorMode' | 'classes' | 'followLinks' | 'interpolation' | 'keepAspectRatio' | 'onBadImage' | 'batchSize' | 'maxPixels' | 'workers'> &
       FitOptions & { onProgress?: (done: number, total: number) => void } = {},
   ): Promise<this> {
     const { DirectoryIterator } = await import('./node/DirectoryIterator.js');
@@ -588,7 +588,7 @@ export class ImageDataGenerator {
       return then ? parts!.finish(data, indices.length) : this.standardizeSamples({ data, shape: images.shape }, (i) => i * size, indices.length, true);
     };
     const augmentation = this.augments
-      ? { draw: (height: number, width: number, random: RandomGenerator) => this.draw(height, width, random), sampling: this.config }
+      ? { draw: (height: number, width: number, random: RandomGenerator) => this.draw(height, width, random), sampling: { fillMode: this.config.fillMode, cval: this.config.cval, interpolationOrder: this.config.interpolationOrder } }
       : null;
     return { dataFormat, validationSplit, randomMode, process, split, augmentation };
   }

@@ -100,3 +100,66 @@ export class CorruptFileError extends ImageDataGeneratorError {
     super(`${file}: ${problem}`);
   }
 }
+
+/**
+ * An image file states a size over the pixel limit (`maxPixels`; default
+ * PIL's `Image.MAX_IMAGE_PIXELS`, 89,478,485), so it is refused before its
+ * pixels are decoded: a decompression bomb, or a photo larger than intended.
+ */
+export class ImageTooLargeError extends CorruptFileError {
+  constructor(
+    file: string,
+    readonly width: number,
+    readonly height: number,
+    readonly maxPixels: number,
+  ) {
+    super(file, `is ${width} x ${height} = ${width * height} pixels, more than \`maxPixels\` (${maxPixels}); raise \`maxPixels\` if the image is genuine`);
+  }
+}
+
+/**
+ * A worker thread stopped, or failed in a way that is not an error of the
+ * input (which arrives as its own typed error). `operation` names the work.
+ */
+export class WorkerThreadError extends ImageDataGeneratorError {
+  constructor(
+    readonly operation: string,
+    readonly problem: string,
+  ) {
+    super(`${operation} in a worker thread failed: ${problem}. Set \`workers: 0\` to run it on the calling thread.`);
+  }
+}
+
+/**
+ * Reading or writing a generator's files failed in the file system (not a
+ * damaged file: that is `CorruptFileError`). Names the argument, the path,
+ * what was being done, and the system's error code.
+ */
+export class FileSystemError extends ImageDataGeneratorError {
+  constructor(
+    readonly argument: string,
+    readonly path: string,
+    readonly operation: string,
+    readonly code: string,
+    readonly problem: string,
+  ) {
+    super(`\`${argument}\`: could not ${operation} ${path}: ${problem} (${code}).`);
+  }
+}
+
+/** Fitting produced NaN or ±Infinity in a statistic; nothing was stored. */
+export class NonFiniteStatisticError extends ImageDataGeneratorError {
+  constructor(
+    readonly statistic: string,
+    hint: string,
+  ) {
+    super(`The fitted \`${statistic}\` has NaN or infinite values, so it was not stored. ${hint}`);
+  }
+}
+
+/** A generator was used after `dispose()`. */
+export class DisposedError extends ImageDataGeneratorError {
+  constructor(readonly operation: string) {
+    super(`${operation}: this ImageDataGenerator was disposed with \`dispose()\`; fit or load a new one.`);
+  }
+}

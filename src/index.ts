@@ -14,6 +14,7 @@ export { setWarningHandler, type GeneratorWarning, type WarningHandler } from '.
 export {
   ImageDataGeneratorError, InvalidArgumentError, ShapeError, NonFiniteDataError, NotFittedError, MemoryBudgetError, CorruptFileError,
 } from './errors.js';
+export { ImageTooLargeError, WorkerThreadError } from './errors.js';
 export { ImageStandardization, type ImageStandardizationArgs } from './layers/ImageStandardization.js';
 export { Normalization, type NormalizationArgs, type AdaptInput } from './layers/Normalization.js';
 export {
@@ -23,3 +24,4 @@ export type { DirectoryIterator, DirectoryFlowOptions, ClassMode } from './node/
 export type { ColorMode, Interpolation } from './node/decodeImage.js';
 export type { DataFrameIterator, DataFrameFlowOptions, DataFrameClassMode, Row } from './node/DataFrameIterator.js';
 export type { FileFlowOptions } from './node/FileBatchIterator.js';
+export { FileSystemError, NonFiniteStatisticError, DisposedError } from './errors.js';

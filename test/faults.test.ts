@@ -47,3 +47,13 @@ describe('ending the process while file flows decode', () => {
     }
   });
 });
+
+describe('errors in worker threads', () => {
+  it('arrive typed, and the process still exits by itself afterwards', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'idg-faults-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const r = runScenario('errorsThenEnd', [dir], 30_000);
+    expect([r.status, r.signal], r.stderr).toEqual([0, null]);
+    expect(r.stdout).toBe('file flow: CorruptFileError\narray flow: InvalidArgumentError\n');
+  });
+});

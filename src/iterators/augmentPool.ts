@@ -10,6 +10,7 @@
  * small batch); a message only when the arrays change. Results are identical
  * to the single-thread path.
  */
+import { WorkerThreadError } from '../errors.js';
 import { nodeBuiltin } from '../io/nodeFs.js';
 import { workerEntry } from '../node/workerEntry.js';
 import { type ElementwiseSteps, channelAffine, standardizeImages } from '../standardize/kernel.js';
@@ -19,11 +20,13 @@ import type { TransformParams } from '../transform/params.js';
 /**
  * The shared control array. WORK packs the job number (high bits) with the
  * next image to take (low bits), so taking an image is one compare-exchange
- * and a late thread can never take an image of the wrong job. OUT picks the
- * job's batch array among the setup's. COUNTS holds each job's image count
- * (a ring indexed by job number).
+ * and a late thread can never take an image of the wrong job. A job is at most
+ * IMAGE_MASK images of a batch, from image BASE on (a larger batch runs as
+ * several jobs). OUT picks the job's batch array among the setup's. FAILED
+ * holds 1 + the batch index of the first image a worker failed on. COUNTS
+ * holds each job's image count (a ring indexed by job number).
  */
-const WORK = 0, DONE = 1, FAILED = 2, SETUP = 3, OUT = 4, COUNTS = 5;
+const WORK = 0, DONE = 1, FAILED = 2, SETUP = 3, OUT = 4, BASE = 5, COUNTS = 6;
 const JOB_SHIFT = 20, IMAGE_MASK = (1 << JOB_SHIFT) - 1, JOBS = 1 << 11, RING = 4;
 const CONTROL_LENGTH = COUNTS + RING;
 /** Numbers per image in the shared parameter array. */
@@ -80,7 +83,7 @@ interface WorkerThreads {
 /** Polls before sleeping: roughly a millisecond on the 2-core machine. */
 const SPINS = 100_000;
 
-/** A job that has not finished in this long means a dead worker: fail instead of hanging. */
+/** A job that has not finished in this long means a thread stopped mid-image: fail instead of hanging. */
 const TIMEOUT_MS = 60_000;
 
 /** Writes the parameters of image i into `into` at i * PARAMS_PER_IMAGE (null as NaN). */
@@ -116,26 +119,32 @@ export function takeImages(control: Int32Array, views: (setup: number) => TeamVi
       continue;
     }
     if (Atomics.compareExchange(control, WORK, work, work + 1) !== work) continue;
-    const v = views(Atomics.load(control, SETUP));
-    const out = v.outs[Atomics.load(control, OUT)]!;
-    const [height, width, channels] = v.shape;
-    const size = height * width * channels;
+    const image = Atomics.load(control, BASE) + i;
     try {
-      applyTransformTo(
-        { data: v.source, offset: v.starts[i]!, height, width, channels },
-        { data: out, offset: i * size, height, width, channels },
-        unpackParams(v.params, i),
-        v.sampling,
-        v.standardize,
-      );
-      if (v.steps && !v.standardize) {
-        const image = out.subarray(i * size, (i + 1) * size);
-        standardizeImages(image, () => 0, image, 1, size, channels, v.steps);
-      }
+      transformImage(views(Atomics.load(control, SETUP)), Atomics.load(control, OUT), image);
     } catch {
-      Atomics.store(control, FAILED, 1);
+      // The calling thread transforms this image again to throw the error itself (AugmentPool.finish).
+      Atomics.compareExchange(control, FAILED, 0, image + 1);
     }
     if (Atomics.add(control, DONE, 1) + 1 === count) Atomics.notify(control, DONE);
+  }
+}
+
+/** Transforms and standardizes image `i` of the batch into the setup's batch array `out`. */
+function transformImage(v: TeamViews, out: number, i: number): void {
+  const [height, width, channels] = v.shape;
+  const size = height * width * channels;
+  const data = v.outs[out]!;
+  applyTransformTo(
+    { data: v.source, offset: v.starts[i]!, height, width, channels },
+    { data, offset: i * size, height, width, channels },
+    unpackParams(v.params, i),
+    v.sampling,
+    v.standardize,
+  );
+  if (v.steps && !v.standardize) {
+    const image = data.subarray(i * size, (i + 1) * size);
+    standardizeImages(image, () => 0, image, 1, size, channels, v.steps);
   }
 }
 
@@ -145,6 +154,8 @@ export class AugmentPool {
   private setup: TeamSetup | null = null;
   private views: TeamViews | null = null;
   private job = 0;
+  /** The batch under way: its image count and the first image of the job running now. */
+  private batch: { count: number; base: number } | null = null;
 
   private constructor(private readonly ports: PortLike[]) {}
 
@@ -206,32 +217,58 @@ export class AugmentPool {
     const views = this.views!;
     params.forEach((p, i) => packParams(p, views.params, i));
     views.starts.set(starts);
-    const c = this.control;
-    this.job = (this.job + 1) % JOBS;
-    Atomics.store(c, COUNTS + (this.job % RING), count);
-    Atomics.store(c, OUT, this.setup!.outs.indexOf(out.buffer as SharedArrayBuffer));
-    Atomics.store(c, DONE, 0);
-    Atomics.store(c, WORK, this.job << JOB_SHIFT);
-    Atomics.notify(c, WORK);
+    Atomics.store(this.control, OUT, this.setup!.outs.indexOf(out.buffer as SharedArrayBuffer));
+    Atomics.store(this.control, FAILED, 0);
+    this.batch = { count, base: 0 };
+    this.post();
     return { wait: () => this.finish() };
   }
 
-  /** Helps with the batch under way, then waits for the workers' last images. */
-  private finish(): void {
+  /** Posts the job of the batch's images from `batch.base` on (at most IMAGE_MASK of them). */
+  private post(): void {
     const c = this.control;
-    const count = Atomics.load(c, COUNTS + (this.job % RING));
-    if (Atomics.load(c, DONE) >= count) return;
-    takeImages(c, () => this.views!, false);
-    const deadline = Date.now() + TIMEOUT_MS;
-    for (let done = Atomics.load(c, DONE); done < count; done = Atomics.load(c, DONE)) {
-      if (spinWhile(c, DONE, done)) continue;
-      if (Atomics.wait(c, DONE, done, Math.max(0, deadline - Date.now())) === 'timed-out') {
-        throw new Error(`augmentation worker threads did not finish a batch within ${TIMEOUT_MS / 1000} s; set workers: 0 to augment on the calling thread`);
+    const { count, base } = this.batch!;
+    this.job = (this.job + 1) % JOBS;
+    Atomics.store(c, BASE, base);
+    Atomics.store(c, COUNTS + (this.job % RING), Math.min(count - base, IMAGE_MASK));
+    Atomics.store(c, DONE, 0);
+    Atomics.store(c, WORK, this.job << JOB_SHIFT);
+    Atomics.notify(c, WORK);
+  }
+
+  /**
+   * Helps with the batch under way and waits for the workers' last images,
+   * job after job; then throws the error of the first image a worker failed on.
+   */
+  private finish(): void {
+    const batch = this.batch;
+    if (batch === null) return;
+    const c = this.control;
+    try {
+      for (;;) {
+        const count = Atomics.load(c, COUNTS + (this.job % RING));
+        takeImages(c, () => this.views!, false);
+        const deadline = Date.now() + TIMEOUT_MS;
+        for (let done = Atomics.load(c, DONE); done < count; done = Atomics.load(c, DONE)) {
+          if (spinWhile(c, DONE, done)) continue;
+          if (Atomics.wait(c, DONE, done, Math.max(0, deadline - Date.now())) === 'timed-out') {
+            // Only a thread that stopped in the middle of an image gets here: start afresh next time.
+            AugmentPool.shared = undefined;
+            throw new WorkerThreadError('augmentation', `the worker threads did not finish a batch within ${TIMEOUT_MS / 1000} s`);
+          }
+        }
+        batch.base += count;
+        if (batch.base >= batch.count) break;
+        this.post();
       }
+    } finally {
+      this.batch = null;
     }
-    if (Atomics.load(c, FAILED) !== 0) {
-      Atomics.store(c, FAILED, 0);
-      throw new Error('an augmentation worker thread failed; set workers: 0 to see the error on the calling thread');
+    const failed = Atomics.load(c, FAILED);
+    if (failed !== 0) {
+      // The image's error is the input's (Keras would raise it too): make it here, typed, with its message.
+      transformImage(this.views!, Atomics.load(c, OUT), failed - 1);
+      throw new WorkerThreadError('augmentation', `a worker thread failed on image ${failed - 1} of the batch, which the calling thread then transformed without error`);
     }
   }
 }
