@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { InvalidArgumentError, NotFittedError, ShapeError } from './errors.js';
+import { DisposedError, InvalidArgumentError, NotFittedError, ShapeError } from './errors.js';
 import { type ArrayInput, toDense } from './input/dense.js';
 import { type ImageBatch, type ImageInput, fromImageBatch, toImageBatch, userShape } from './input/imageBatch.js';
 import { asFileError, fromArtifacts, toArtifacts } from './io/artifacts.js';
@@ -26,6 +26,7 @@ import { argsFromKerasConfig } from './options/keras.js';
 import { type RandomGenerator, checkSeed, randomSeed } from './random/random.js';
 import { singleGenerator } from './random/streams.js';
 import { ChannelMoments } from './stats/channelMoments.js';
+import { checkFiniteStatistics } from './stats/finite.js';
 import { type GramAccumulator, openGram } from './stats/gram.js';
 import { type ElementwiseSteps, channelAffine, isIdentity, nonIdentity, standardizeImages } from './standardize/kernel.js';
 import { applyTransformTo } from './transform/apply.js';
@@ -127,6 +128,8 @@ export class ImageDataGenerator {
   private stats: FittedStatistics = { mean: null, std: null, zca: null };
   /** The ZCA matrix as a tensor, made on first use and kept (one tensor) until the statistics change. */
   private zcaTensor: tf.Tensor2D | null = null;
+  /** Set by `dispose()`: the statistics are gone for good. */
+  private disposed = false;
   /** Whether any augmentation option is on (flow draws transforms only then). */
   private readonly augments: boolean;
 
@@ -178,11 +181,13 @@ export class ImageDataGenerator {
 
   /** Fitted per-channel mean (length C), or null. Keras: `mean` (shape [1,1,C] or [C,1,1]). */
   get mean(): Float32Array | null {
+    this.checkLive('mean');
     return this.stats.mean && this.stats.mean.slice();
   }
 
   /** Fitted per-channel population std (length C), or null. Keras: `std`. */
   get std(): Float32Array | null {
+    this.checkLive('std');
     return this.stats.std && this.stats.std.slice();
   }
 
@@ -195,6 +200,7 @@ export class ImageDataGenerator {
    * first, as Keras). Replaces any earlier fit. Keras: `fit(x, augment, rounds, seed)`.
    */
   async fit(x: FitInput, options: FitOptions = {}): Promise<this> {
+    this.checkLive('fit');
     const rounds = options.rounds ?? 1;
     if (!Number.isInteger(rounds) || rounds < 1) throw new InvalidArgumentError('rounds', 'a positive integer', rounds);
     const augment = options.augment ?? false;
@@ -234,7 +240,7 @@ export class ImageDataGenerator {
       }
       if (moments === null || first === null || seen === 0) throw new InvalidArgumentError('x', 'at least one image', 'no images');
       const channels = first[3];
-      this.setStatistics({
+      const fitted: FittedStatistics = {
         mean: featurewiseCenter ? Float32Array.from(moments.mean) : null,
         std: featurewiseStdNormalization ? Float32Array.from(moments.variance(), Math.sqrt) : null,
         zca: gram && {
@@ -242,7 +248,9 @@ export class ImageDataGenerator {
           matrix: gram.whitening(Float64Array.from({ length: gram.features }, (_, f) => moments!.mean[f % channels]!), this.config.zcaEpsilon),
           imageShape: [first[1], first[2], first[3]],
         },
-      });
+      };
+      checkFiniteStatistics(fitted, this.config.zcaEpsilon);
+      this.setStatistics(fitted);
     } finally {
       await gram?.close();
     }
@@ -414,6 +422,7 @@ export class ImageDataGenerator {
 
   /** Options and fitted statistics as plain JSON data. */
   toJSON(): GeneratorState {
+    this.checkLive('toJSON');
     return encodeState(this.config, this.stats);
   }
 
@@ -439,12 +448,17 @@ export class ImageDataGenerator {
 
   /**
    * Saves options and fitted statistics. `dest` is a directory path in Node
-   * (`generator.json` + `generator.weights.bin`, written atomically), a tf.io
-   * URL such as `indexeddb://name`, or any tf.io save handler (e.g.
-   * `tf.io.withSaveHandler`).
+   * (`generator.json` + the weights file it names, committed by one atomic
+   * rename, so concurrent saves leave the last one whole), a tf.io URL such
+   * as `indexeddb://name`, or any tf.io save handler (e.g.
+   * `tf.io.withSaveHandler`). Writes nothing that `load` would refuse;
+   * file-system failures throw `FileSystemError` naming the path.
    */
   async save(dest: string | tf.io.IOHandler): Promise<void> {
     const { manifest, weights } = toArtifacts(this.toJSON());
+    // Decode what would be written as `load` does: its errors are thrown here, before writing.
+    const check = fromArtifacts(manifest, weights, { manifest: 'the manifest to save', weights: 'the weights to save' });
+    ImageDataGenerator.fromJSON(check, { preprocessingFunction: this.config.preprocessingFunction ?? undefined });
     const handler = ioHandler(dest, 'dest');
     if (handler === null) return writeGeneratorFiles(stripFileScheme(dest as string), manifest, weights);
     if (!handler.save) throw new InvalidArgumentError('dest', 'a tf.io handler with a save method', dest);
@@ -479,8 +493,26 @@ export class ImageDataGenerator {
     }
   }
 
-  /** Throws `NotFittedError` for a featurewise or ZCA step whose statistic is missing. */
+  /**
+   * Frees what the generator owns: its fitted statistics and the ZCA matrix
+   * tensor it keeps for `standardize` and `flow`. Tensors it returns
+   * (`standardize`, batches of `flow`) belong to the caller, and a layer from
+   * `toLayer()` holds its own copy of the statistics (freed by
+   * `model.dispose()`), so both outlive the generator. Afterwards every call
+   * that needs the statistics throws `DisposedError`. Safe to call twice.
+   */
+  dispose(): void {
+    this.setStatistics({ mean: null, std: null, zca: null });
+    this.disposed = true;
+  }
+
+  private checkLive(operation: string): void {
+    if (this.disposed) throw new DisposedError(operation);
+  }
+
+  /** Throws `NotFittedError` for a featurewise or ZCA step whose statistic is missing (`DisposedError` after `dispose()`). */
   private requireFitted(): void {
+    this.checkLive('standardize, flow or toLayer');
     const c = this.config;
     const { mean, std, zca } = this.stats;
     if (c.featurewiseCenter && !mean) throw new NotFittedError('featurewiseCenter', 'mean');
@@ -530,6 +562,7 @@ export class ImageDataGenerator {
 
   /** Keras's last standardize step, `flat(x) @ W`, as one matrix product for the batch (on the tf backend). */
   private whiten(flat: Float32Array, count: number, shape: readonly number[]): Float32Array {
+    this.checkLive('standardize or flow');
     const zca = this.stats.zca;
     if (!this.config.zcaWhitening || zca === null || count === 0) return flat;
     const d = zca.imageShape[0] * zca.imageShape[1] * zca.imageShape[2];

@@ -147,13 +147,13 @@ export class FileSystemError extends ImageDataGeneratorError {
   }
 }
 
-/** Fitting produced NaN or ±Infinity in a statistic; nothing was stored. */
+/** Fitting produced NaN or ±Infinity in a statistic; the generator keeps its earlier statistics. */
 export class NonFiniteStatisticError extends ImageDataGeneratorError {
   constructor(
     readonly statistic: string,
     hint: string,
   ) {
-    super(`The fitted \`${statistic}\` has NaN or infinite values, so it was not stored. ${hint}`);
+    super(`The fitted \`${statistic}\` has NaN or infinite values, so nothing of this fit was kept. ${hint}`);
   }
 }
 

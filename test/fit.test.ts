@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ImageDataGenerator, MemoryBudgetError, NonFiniteDataError, ShapeError,
+  ImageDataGenerator, MemoryBudgetError, NonFiniteDataError, NonFiniteStatisticError, ShapeError,
 } from '../src/index.js';
 import { behaviour, casesOf, fixtureArray, maxAbsDiff } from './helpers/fixtures.js';
 import { captureWarningsAsync, fromFixtureConfig, testData } from './helpers/generators.js';
@@ -166,6 +166,37 @@ describe('fit input errors', () => {
     const stream = [{ data: testData(48), shape: [1, 4, 4, 3] }, { data: data.slice(6 * 48, 7 * 48), shape: [1, 4, 4, 3] }];
     const err2 = await g.fit(stream).catch((e) => e);
     expect(err2.sampleIndex).toBe(1);
+  });
+
+  it('images without pixels are a ShapeError naming x and the shape, with or without ZCA', async () => {
+    for (const shape of [[2, 4, 0, 3], [2, 0, 4, 3], [2, 4, 4, 0]]) {
+      for (const args of [{ featurewiseStdNormalization: true }, { zcaWhitening: true }]) {
+        const err = await captureWarningsAsync(() => new ImageDataGenerator(args).fit({ data: new Float32Array(0), shape })).catch((e) => e);
+        expect(err, `${JSON.stringify(args)} [${shape}]`).toBeInstanceOf(ShapeError);
+        expect(err.argument).toBe('x');
+        expect(err.message).toContain(`[${shape}]`);
+      }
+    }
+    const stream = [{ data: new Float32Array(48), shape: [1, 4, 4, 3] }, { data: new Float32Array(0), shape: [1, 4, 0, 3] }];
+    await expect(new ImageDataGenerator({ featurewiseCenter: true }).fit(stream)).rejects.toThrow(ShapeError);
+  });
+
+  it('statistics with NaN or Infinity are refused and the earlier fit is kept', async () => {
+    const shape = [20, 2, 2, 3];
+    const g = await captureWarningsAsync(() => new ImageDataGenerator({ zcaWhitening: true, zcaEpsilon: 0 }).fit({ data: testData(240, 3), shape })).then((r) => r.result);
+    const before = { mean: g.mean, zca: g.toJSON().statistics.zcaWhiteningMatrix };
+    // Constant images: every eigenvalue is 0, and with no epsilon W divides by zero.
+    const err = await g.fit({ data: new Float32Array(240).fill(0.5), shape }).catch((e) => e);
+    expect(err).toBeInstanceOf(NonFiniteStatisticError);
+    expect(err.statistic).toBe('zcaWhiteningMatrix');
+    expect(err.message).toContain('zcaEpsilon');
+    expect({ mean: g.mean, zca: g.toJSON().statistics.zcaWhiteningMatrix }).toEqual(before);
+    // A mean beyond float32's range after rescale.
+    const big = new ImageDataGenerator({ featurewiseCenter: true, rescale: 10 });
+    const overflow = await big.fit({ data: new Float32Array(12).fill(3e38), shape: [1, 2, 2, 3] }).catch((e) => e);
+    expect(overflow).toBeInstanceOf(NonFiniteStatisticError);
+    expect(overflow.statistic).toBe('mean');
+    expect(big.mean).toBeNull();
   });
 
   it('batches of different image sizes in one stream are a ShapeError', async () => {

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
-import { ImageDataGenerator, InvalidArgumentError, NotFittedError } from '../src/index.js';
+import { DisposedError, ImageDataGenerator, InvalidArgumentError, NotFittedError } from '../src/index.js';
 import { maxAbsDiff } from './helpers/fixtures.js';
 import { captureWarningsAsync, testData } from './helpers/generators.js';
 
@@ -93,5 +93,54 @@ describe('toLayer: standardization inside the model', () => {
     expect(maxAbsDiff(y.dataSync(), g.standardize(x).dataSync())).toBeLessThan(1e-5);
     expect(() => g.toLayer({ preprocessingLayer: new NotRegistered({}) })).toThrow(/`preprocessingLayer`: expected a layer class registered/);
     expect(() => new ImageDataGenerator({ featurewiseCenter: true }).toLayer()).toThrow(NotFittedError);
+  });
+
+  it('a model with the layer frees every tensor on model.dispose()', async () => {
+    const x = { data: testData(12 * 4 * 4 * 2, 5).map((v) => v * 255), shape: [12, 4, 4, 2] };
+    for (const args of [{ featurewiseCenter: true, featurewiseStdNormalization: true }, { zcaWhitening: true }]) {
+      const { result: g } = await captureWarningsAsync(() => new ImageDataGenerator(args).fit(x));
+      const input = tf.tensor(x.data, x.shape);
+      const before = tf.memory().numTensors;
+      for (let i = 0; i < 3; i++) {
+        const model = tfl.sequential({ layers: [g.toLayer({ inputShape: [4, 4, 2] })] });
+        tf.dispose(model.predict(input) as tf.Tensor);
+        model.dispose();
+      }
+      expect(tf.memory().numTensors, JSON.stringify(args)).toBe(before);
+      input.dispose();
+    }
+  });
+});
+
+describe('ImageDataGenerator.dispose', () => {
+  it('frees the ZCA tensor a loaded generator keeps; afterwards calls needing the statistics throw DisposedError; its layer lives on', async () => {
+    const shape = [4, 4, 2];
+    const x = { data: testData(12 * 32, 6), shape: [12, ...shape] };
+    const { result: fitted } = await captureWarningsAsync(() => new ImageDataGenerator({ zcaWhitening: true }).fit(x));
+    const dir = mkdtempSync(join(tmpdir(), 'idg-dispose-'));
+    try {
+      await fitted.save(dir);
+      const baseline = tf.memory().numTensors;
+      const g = await captureWarningsAsync(() => ImageDataGenerator.load(dir)).then((r) => r.result);
+      const expected = g.standardize(x);
+      const model = tfl.sequential({ layers: [g.toLayer({ inputShape: shape })] });
+      const held = g.flow(x, null, { batchSize: 4, shuffle: false });
+      g.dispose();
+      g.dispose();
+      const input = tf.tensor(x.data, x.shape);
+      const layerOut = model.predict(input) as tf.Tensor;
+      expect(maxAbsDiff(layerOut.dataSync(), expected.dataSync())).toBeLessThan(1e-4);
+      tf.dispose([input, layerOut, expected]);
+      model.dispose();
+      expect(tf.memory().numTensors).toBe(baseline);
+      for (const call of [() => g.standardize(x), () => g.flow(x).next(), () => held.next(), () => g.toLayer(), () => g.toJSON(), () => g.mean]) {
+        expect(call).toThrow(DisposedError);
+      }
+      await expect(g.save(dir)).rejects.toThrow(DisposedError);
+      await expect(g.fit(x)).rejects.toThrow(DisposedError);
+      expect(tf.memory().numTensors).toBe(baseline);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -25,6 +25,8 @@ export interface ArtifactManifest {
   weights: WeightEntry[];
   weightsByteLength: number;
   weightsCrc32: number;
+  /** In a saved directory: the name of its weights file (absent in saves that used `generator.weights.bin`). */
+  weightsFile?: string;
 }
 
 let crcTable: Uint32Array | null = null;

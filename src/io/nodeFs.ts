@@ -15,10 +15,11 @@ export interface NodeFs {
   statSync(path: string, options: { throwIfNoEntry: false }): { isDirectory(): boolean } | undefined;
   writeFileSync(path: string, data: Uint8Array): void;
   promises: {
-    mkdir(path: string, options: { recursive: true }): Promise<unknown>;
+    mkdir(path: string): Promise<unknown>;
     open(path: string, flags: string): Promise<FileHandle>;
     rename(from: string, to: string): Promise<void>;
     readFile(path: string): Promise<Uint8Array>;
+    readdir(path: string): Promise<string[]>;
     rm(path: string, options: { force: true }): Promise<void>;
     stat(path: string): Promise<{ isDirectory(): boolean }>;
   };

@@ -10,7 +10,6 @@ import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology.js'
 import type { DataFormat } from '../options/args.js';
 import { STD_EPSILON } from '../standardize/kernel.js';
 
-
 export interface ImageStandardizationArgs extends LayerArgs {
   /** Multiply the input first (null: no rescale). */
   rescale: number | null;
@@ -56,9 +55,12 @@ export class ImageStandardization extends tfl.layers.Layer {
     if (s.zcaWhitening) this.zcaWeight = this.addWeight('zca_whitening_matrix', [s.features, s.features], 'float32', zeros, undefined, false);
     if (this.initial) {
       const { mean, std, zca } = this.initial;
-      if (this.meanWeight && mean) this.meanWeight.write(tf.tensor1d(mean));
-      if (this.stdWeight && std) this.stdWeight.write(tf.tensor1d(std));
-      if (this.zcaWeight && zca) this.zcaWeight.write(tf.tensor2d(zca, [s.features, s.features]));
+      // The variables take their own reference to the values; tidy frees the tensors written.
+      tf.tidy(() => {
+        if (this.meanWeight && mean) this.meanWeight.write(tf.tensor1d(mean));
+        if (this.stdWeight && std) this.stdWeight.write(tf.tensor1d(std));
+        if (this.zcaWeight && zca) this.zcaWeight.write(tf.tensor2d(zca, [s.features, s.features]));
+      });
       this.initial = null;
     }
     super.build(inputShape);
