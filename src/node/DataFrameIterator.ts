@@ -3,7 +3,7 @@
  * (or a CSV file) with their labels in other columns. Node only.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { parse } from 'csv-parse/sync';
 import { InvalidArgumentError } from '../errors.js';
@@ -12,6 +12,7 @@ import type { Batch } from '../iterators/BatchIterator.js';
 import { warn } from '../warnings.js';
 import { type ClassMode, checkClassMode, classLabels } from './DirectoryIterator.js';
 import { type CheckedFileOptions, FileBatchIterator, type FileFlowOptions, checkFileOptions, readableFiles } from './FileBatchIterator.js';
+import { fsPath } from './fsNames.js';
 import { IMAGE_EXTENSIONS } from './listDirectory.js';
 
 export type DataFrameClassMode = ClassMode | 'multi_output' | 'raw';
@@ -55,6 +56,37 @@ const toNumber = (v: unknown, argument: string): number => {
   return n;
 };
 
+/** A row's file path: Python's `os.path.join(directory, name)`, where an absolute name wins. */
+const pathOf = (directory: string, name: string) => (directory && !isAbsolute(name) ? join(directory, name) : name);
+
+/**
+ * Checks the label and weight columns before any row is dropped, as Keras's
+ * `_check_params` does: each column is in the rows, labels are strings
+ * (categorical: or lists of labels), targets and weights are numbers.
+ */
+function checkColumns(rows: Row[], classMode: DataFrameClassMode, yCol: string | string[], weightCol: string | null): void {
+  const yCols = classMode === 'input' || classMode === null ? [] : Array.isArray(yCol) ? yCol : [yCol];
+  for (const [argument, col] of [...yCols.map((c) => ['yCol', c] as const), ...(weightCol === null ? [] : [['weightCol', weightCol] as const])]) {
+    if (rows.length > 0 && !rows.some((r) => col in r)) {
+      throw new InvalidArgumentError(argument, `a column of the rows (they have ${Object.keys(rows[0]!).map((c) => `'${c}'`).join(', ')})`, col);
+    }
+  }
+  rows.forEach((r, i) => {
+    if (weightCol !== null) toNumber(r[weightCol], `rows[${i}].${weightCol}`);
+    for (const col of yCols) {
+      const v = r[col];
+      if (classMode === 'raw' || classMode === 'multi_output') {
+        (Array.isArray(v) ? v : [v]).forEach((t) => toNumber(t, `rows[${i}].${col}`));
+        continue;
+      }
+      const label = (l: unknown) => typeof l === 'string' || Number.isFinite(l);
+      if (typeof v === 'string' || (classMode === 'categorical' && Array.isArray(v) && v.every(label))) continue;
+      const expected = classMode === 'categorical' ? 'a string label or a list of labels (strings or numbers)' : 'a string label';
+      throw new InvalidArgumentError(`rows[${i}].${col}`, `${expected} for classMode '${classMode}'`, v);
+    }
+  });
+}
+
 export class DataFrameIterator extends FileBatchIterator {
   /** Class name to label index (class modes with classes). Keras: `class_indices`. */
   readonly classIndices: Record<string, number>;
@@ -72,7 +104,7 @@ export class DataFrameIterator extends FileBatchIterator {
     context: FlowContext,
   ) {
     const filenames = rows.map((r) => String(r[o.xCol]));
-    super(filenames.map((f) => (o.directory ? join(o.directory, f) : f)), checked, context);
+    super(filenames.map((f) => pathOf(o.directory, f)), checked, context);
     this.filenames = filenames;
     this.classIndices = Object.fromEntries(o.classNames.map((n, i) => [n, i]));
     const yCols = Array.isArray(o.yCol) ? o.yCol : [o.yCol];
@@ -102,12 +134,10 @@ export class DataFrameIterator extends FileBatchIterator {
     });
     const withClasses = classMode === 'categorical' || classMode === 'binary' || classMode === 'sparse';
     if (withClasses && typeof yCol !== 'string') throw new InvalidArgumentError('yCol', `one column for classMode '${classMode}'`, yCol);
-    if ((classMode === 'binary' || classMode === 'sparse') && rows.some((r) => typeof r[yCol as string] !== 'string')) {
-      throw new InvalidArgumentError(`yCol`, `string labels in column '${yCol}' for classMode '${classMode}'`, rows.find((r) => typeof r[yCol as string] !== 'string')?.[yCol as string]);
-    }
+    checkColumns(rows, classMode, yCol, weightCol);
     if (o.classes && !withClasses) warn('option-override', `\`classes\` is ignored with classMode '${classMode}'.`);
     if (o.validateFilenames ?? true) {
-      const exists = await Promise.all(rows.map((r) => stat(directory ? join(directory, String(r[xCol])) : String(r[xCol])).then((s) => s.isFile(), () => false)));
+      const exists = await Promise.all(rows.map((r) => stat(fsPath(pathOf(directory, r[xCol] as string))).then((s) => s.isFile(), () => false)));
       const keep = rows.map((r, i) => exists[i]! && isImageName(String(r[xCol])));
       const invalid = keep.filter((k) => !k).length;
       if (invalid > 0) warn('bad-image', `Found ${invalid} invalid image filename(s) in xCol '${xCol}'. They will be ignored.`);
@@ -128,7 +158,7 @@ export class DataFrameIterator extends FileBatchIterator {
     }
     if (checked.split) rows = rows.slice(Math.floor(checked.split[0] * rows.length), Math.floor(checked.split[1] * rows.length));
     if (checked.onBadImage === 'skip') {
-      const ok = await readableFiles(rows.map((r) => (directory ? join(directory, String(r[xCol])) : String(r[xCol]))), checked);
+      const ok = await readableFiles(rows.map((r) => pathOf(directory, r[xCol] as string)), checked);
       rows = rows.filter((_, i) => ok[i]);
     }
     if (rows.length === 0) throw new InvalidArgumentError('rows', 'at least one usable image row', 'none after filtering');

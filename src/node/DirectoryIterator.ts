@@ -33,8 +33,12 @@ export function classLabels(classMode: ClassMode, classes: Int32Array, numClasse
       return {};
     case 'input':
       return { ys: tf.clone(xs) };
-    case 'categorical':
-      return { ys: tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(Int32Array.from(samples, (s) => classes[s]!), 'int32'), numClasses), 'float32')) };
+    case 'categorical': {
+      // Built here: tf.oneHot refuses depth 1, which Keras gives a single class ([1] for every sample).
+      const oneHot = new Float32Array(samples.length * numClasses);
+      samples.forEach((s, i) => (oneHot[i * numClasses + classes[s]!] = 1));
+      return { ys: tf.tensor2d(oneHot, [samples.length, numClasses]) };
+    }
     default:
       return { ys: tf.tensor1d(Float32Array.from(samples, (s) => classes[s]!), 'float32') };
   }

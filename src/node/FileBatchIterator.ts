@@ -15,8 +15,8 @@ import { type RandomGenerator, checkSeed, randomSeed } from '../random/random.js
 import { channelAffine } from '../standardize/kernel.js';
 import { warn } from '../warnings.js';
 import type { TransformParams } from '../transform/params.js';
-import { type DecodeJob, decodeBatch } from './decodeBatch.js';
-import { CHANNELS, type ColorMode, type DecodeOptions, type Interpolation, checkInterpolation } from './decodeImage.js';
+import { type DecodeJob, decodeBatch, failureError } from './decodeBatch.js';
+import { CHANNELS, type ColorMode, DEFAULT_MAX_PIXELS, type DecodeOptions, type Interpolation, checkInterpolation } from './decodeImage.js';
 import { decodePool } from './workerPool.js';
 
 /** Options shared by `flowFromDirectory` and `flowFromDataFrame`; names and defaults as Keras. */
@@ -50,6 +50,13 @@ export interface FileFlowOptions {
   savePrefix?: string;
   /** 'png' (default) or 'jpeg'. Keras: `save_format`. */
   saveFormat?: ImageFormat;
+  /**
+   * Largest image accepted, in pixels (width x height, read from the file's
+   * header before decoding); larger ones are bad images (ImageTooLargeError).
+   * Default 89,478,485, PIL's `Image.MAX_IMAGE_PIXELS` (PIL warns above it);
+   * Infinity for no limit.
+   */
+  maxPixels?: number;
 }
 
 /** Decoded and processed pixels of a batch and the samples they belong to (bad files left out). */
@@ -89,8 +96,10 @@ export function checkFileOptions(o: FileFlowOptions, validationSplit: number): C
   if (subset !== null && validationSplit === 0) {
     throw new InvalidArgumentError('validationSplit', 'a value in (0, 1) when `subset` is given', validationSplit);
   }
+  const maxPixels = o.maxPixels === undefined ? DEFAULT_MAX_PIXELS : o.maxPixels;
+  if (!(maxPixels === Infinity || (Number.isInteger(maxPixels) && maxPixels > 0))) throw new InvalidArgumentError('maxPixels', 'a positive integer or Infinity', maxPixels);
   return {
-    decode: { targetSize: [targetSize[0]!, targetSize[1]!], colorMode, interpolation: checkInterpolation(o.interpolation ?? 'nearest'), keepAspectRatio: o.keepAspectRatio ?? false },
+    decode: { targetSize: [targetSize[0]!, targetSize[1]!], colorMode, interpolation: checkInterpolation(o.interpolation ?? 'nearest'), keepAspectRatio: o.keepAspectRatio ?? false, maxPixels },
     subset,
     split: subset === 'validation' ? [0, validationSplit] : subset === 'training' ? [validationSplit, 1] : null,
     onBadImage,
@@ -213,7 +222,7 @@ export abstract class FileBatchIterator extends AsyncBatchIterator<Prepared> {
     const ok = errors.map((e) => {
       if (e === null) return true;
       if (e.fatal) throw new Error(`${e.file}: ${e.problem}`);
-      if (this.checked.onBadImage === 'error') throw new CorruptFileError(e.file, e.problem);
+      if (this.checked.onBadImage === 'error') throw failureError(e);
       if (!this.reported.has(e.file)) {
         this.reported.add(e.file);
         warn('bad-image', `Skipping ${e.file}: ${e.problem}`);
@@ -222,6 +231,11 @@ export abstract class FileBatchIterator extends AsyncBatchIterator<Prepared> {
     });
     if (ok.every(Boolean)) return shared ? { pixels, samples: indices, shared } : { pixels, samples: indices };
     if (shared) this.buffers.give(shared);
+    // Files that were readable when listed have gone (as Keras's load_img would, this raises): never an empty batch.
+    if (!ok.some(Boolean)) {
+      const first = errors[0]!;
+      throw new CorruptFileError(first.file, `${first.problem}; none of the ${indices.length} files of this batch could be read, and a batch is never empty`);
+    }
     const samples = indices.filter((_, i) => ok[i]);
     const packed = new Float32Array(samples.length * size);
     let k = 0;

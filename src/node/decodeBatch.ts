@@ -9,6 +9,7 @@ import { applyChannelAffine } from '../standardize/kernel.js';
 import { type SamplingOptions, applyTransformTo } from '../transform/apply.js';
 import type { TransformParams } from '../transform/params.js';
 import { CHANNELS, type DecodeOptions, decodeInto } from './decodeImage.js';
+import { type WireError, fromWire, toWire } from './threadErrors.js';
 
 export interface DecodeJob {
   paths: string[];
@@ -20,8 +21,19 @@ export interface DecodeJob {
   standardize: Float64Array | null;
 }
 
-/** Why a file failed: a bad image (CorruptFileError) or, with `fatal`, anything else. */
-export type DecodeFailure = { file: string; problem: string; fatal?: boolean } | null;
+/**
+ * Why a file failed: a bad image (`error`: the CorruptFileError, as it
+ * crosses threads) or, with `fatal`, anything else.
+ */
+export type DecodeFailure = { file: string; problem: string; fatal?: boolean; error?: WireError } | null;
+
+function failure(e: unknown, path: string): DecodeFailure {
+  if (e instanceof CorruptFileError) return { file: e.file, problem: e.problem, error: toWire(e) };
+  return { file: path, problem: e instanceof Error ? e.message : String(e), fatal: true };
+}
+
+/** A bad image's error, with its class (e.g. ImageTooLargeError) and fields as thrown where the file was decoded. */
+export const failureError = (f: NonNullable<DecodeFailure>): Error => (f.error ? fromWire(f.error, `decoding ${f.file}`) : new CorruptFileError(f.file, f.problem));
 
 export interface DecodedChunk {
   pixels: Float32Array;
@@ -49,7 +61,7 @@ export async function decodeBatch(job: DecodeJob, target?: Float32Array): Promis
   try {
     const errors = await Promise.all(job.paths.map((p, i) => decodeInto(p, decoded, i * size, job.decode).then(
       (): DecodeFailure => null,
-      (e: Error): DecodeFailure => (e instanceof CorruptFileError ? { file: e.file, problem: e.problem } : { file: p, problem: e.message, fatal: true }),
+      (e: unknown) => failure(e, p),
     )));
     errors.forEach((error, i) => {
       if (error) return;

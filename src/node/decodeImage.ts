@@ -1,13 +1,16 @@
 /**
  * Decoding and resizing image files to float32 HWC values in 0..255, as
  * Keras's `load_img` + `img_to_array` give them. With 'nearest' (Keras's
- * default) files are decoded at full size (JPEGs through libjpeg-turbo when
- * installed, BMP and Netpbm by our decoders, the rest through sharp) and
- * resized with PIL's exact nearest rule; other filters use sharp's resize
- * (libvips; prebuilt binaries from npm).
+ * default) files are decoded at full size (BMP and Netpbm by our decoders,
+ * the rest, JPEGs included, through sharp: libjpeg-turbo with the accurate
+ * DCT, as Pillow uses it) and resized with PIL's exact nearest rule; other
+ * filters use sharp's resize (libvips; prebuilt binaries from npm).
  */
-import { readFile } from 'node:fs/promises';
-import { CorruptFileError, InvalidArgumentError } from '../errors.js';
+import { constants, type Stats } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { CorruptFileError, ImageTooLargeError, InvalidArgumentError } from '../errors.js';
+import { fsPath } from './fsNames.js';
+import { type HeaderSize, headerSize } from './imageSize.js';
 import { type RawImage, rawDecoderFor } from './rawFormats.js';
 
 export type ColorMode = 'rgb' | 'rgba' | 'grayscale';
@@ -30,24 +33,6 @@ async function loadSharp(): Promise<Sharp> {
   return sharpModule;
 }
 
-type JpegTurbo = typeof import('@julusian/jpeg-turbo');
-let turboModule: Promise<JpegTurbo | null> | null = null;
-
-/** libjpeg-turbo bindings, when installed (optional): decodes JPEGs ~2.5x faster than sharp here. */
-function loadTurbo(): Promise<JpegTurbo | null> {
-  turboModule ??= import('@julusian/jpeg-turbo').then((m) => ((m as { default?: JpegTurbo }).default ?? m) as JpegTurbo, () => null);
-  return turboModule;
-}
-
-const isJpeg = (b: Uint8Array) => b.length > 3 && b[0] === 0xff && b[1] === 0xd8;
-
-/** A JPEG that does not end with its EOI marker (FF D9), ignoring trailing padding, is truncated. */
-function endsWithEoi(b: Uint8Array): boolean {
-  let end = b.length;
-  while (end > 2 && (b[end - 1] === 0x00 || b[end - 1] === 0x0a || b[end - 1] === 0x0d)) end--;
-  return b[end - 2] === 0xff && b[end - 1] === 0xd9;
-}
-
 /** Widens 1- or 2-band pixels (grey, grey + alpha) to RGB or RGBA. */
 function toColour(img: RawImage): RawImage {
   if (img.channels === 3 || img.channels === 4) return img;
@@ -62,25 +47,99 @@ function toColour(img: RawImage): RawImage {
   return { data, width: img.width, height: img.height, channels: c };
 }
 
+/** PIL's CMYK to RGB: each channel (255 - K) - C * (255 - K) / 255, rounded as PIL's MULDIV255. */
+function cmykToRgb(img: RawImage): RawImage {
+  const data = new Uint8Array(img.width * img.height * 3);
+  const sc = img.channels;
+  for (let p = 0; p < img.width * img.height; p++) {
+    const nk = 255 - img.data[p * sc + 3]!;
+    for (let k = 0; k < 3; k++) {
+      const t = img.data[p * sc + k]! * nk + 128;
+      data[p * 3 + k] = nk - (((t >> 8) + t) >> 8);
+    }
+  }
+  return { data, width: img.width, height: img.height, channels: 3 };
+}
+
+/** Files larger than this (1 GiB) are refused unread: no image the pixel limit lets through needs more. */
+export const MAX_FILE_BYTES = 2 ** 30;
+
+function kind(s: Stats): string {
+  if (s.isDirectory()) return 'a directory';
+  if (s.isFIFO()) return 'a FIFO';
+  if (s.isCharacterDevice()) return 'a character device';
+  if (s.isBlockDevice()) return 'a block device';
+  if (s.isSocket()) return 'a socket';
+  return 'of another kind';
+}
+
+/**
+ * A regular file's bytes, after following links. Anything else (FIFO,
+ * device, socket, directory) is refused before it is opened, and checked
+ * again on the open descriptor (opened non-blocking, so a FIFO swapped in
+ * meanwhile cannot block); at most the size seen then is read.
+ */
+async function readImageFile(path: string): Promise<Buffer> {
+  const target = fsPath(path);
+  const check = (s: Stats) => {
+    if (!s.isFile()) throw new CorruptFileError(path, `is not a regular file (it is ${kind(s)})`);
+    if (s.size > MAX_FILE_BYTES) throw new CorruptFileError(path, `is ${s.size} bytes, more than the ${MAX_FILE_BYTES} bytes an image file may have`);
+  };
+  const unreadable = (e: Error) => {
+    throw new CorruptFileError(path, `cannot be read (${e.message})`);
+  };
+  check(await stat(target).catch(unreadable));
+  const handle = await open(target, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0)).catch(unreadable);
+  try {
+    const info = await handle.stat();
+    check(info);
+    const bytes = Buffer.allocUnsafe(info.size);
+    let filled = 0;
+    while (filled < bytes.length) {
+      const { bytesRead } = await handle.read(bytes, filled, bytes.length - filled, filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return bytes.subarray(0, filled);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The size stated in the file's header, from our parsers or sharp's `metadata()` (null when neither reads it). */
+async function statedSize(bytes: Buffer, sharp: Sharp | null): Promise<HeaderSize | null> {
+  const size = headerSize(bytes);
+  if (size || !sharp) return size;
+  try {
+    const meta = await sharp(bytes).metadata();
+    return meta.width && meta.height ? { width: meta.width, height: meta.height, cmyk: meta.space === 'cmyk' } : null;
+  } catch {
+    return null; // not an image sharp knows: decoding says why
+  }
+}
+
 /**
  * A file's full-resolution 8-bit RGB or RGBA pixels. Corrupt, truncated or
- * empty files throw CorruptFileError naming the file.
+ * empty files, and anything but a regular file, throw CorruptFileError naming
+ * the file; an image stating more than `maxPixels` pixels throws
+ * ImageTooLargeError before any pixel is decoded.
  */
-async function decodePixels(path: string): Promise<RawImage> {
-  const bytes = await readFile(path).catch((e: Error) => {
-    throw new CorruptFileError(path, `cannot be read (${e.message})`);
-  });
+async function decodePixels(path: string, maxPixels: number): Promise<RawImage> {
+  const bytes = await readImageFile(path);
   const raw = rawDecoderFor(path);
-  const turbo = !raw && isJpeg(bytes) ? await loadTurbo() : null;
-  const sharp = raw || turbo ? null : await loadSharp();
+  const sharp = raw ? null : await loadSharp();
+  const size = await statedSize(bytes, sharp);
+  if (size && size.width * size.height > maxPixels) throw new ImageTooLargeError(path, size.width, size.height, maxPixels);
   try {
     if (raw) return toColour(raw(bytes));
-    if (turbo) {
-      if (!endsWithEoi(bytes)) throw new Error('truncated JPEG (no end-of-image marker)');
-      const d = await turbo.decompress(bytes, { format: turbo.FORMAT_RGB });
-      return { data: d.data, width: d.width, height: d.height, channels: 3 };
+    // sharp's own pixel limit backs ours up for files whose header we could not read.
+    const input = sharp!(bytes, { failOn: 'truncated', limitInputPixels: Number.isFinite(maxPixels) ? maxPixels : false });
+    if (size?.cmyk) {
+      // The stored CMYK values (Adobe's inverted JPEGs already flipped back), converted as PIL converts them.
+      const { data, info } = await input.pipelineColourspace('cmyk').toColourspace('cmyk').raw().toBuffer({ resolveWithObject: true });
+      return cmykToRgb({ data, width: info.width, height: info.height, channels: info.channels });
     }
-    const { data, info } = await sharp!(bytes, { failOn: 'truncated' }).raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await input.raw().toBuffer({ resolveWithObject: true });
     return toColour({ data, width: info.width, height: info.height, channels: info.channels });
   } catch (e) {
     throw new CorruptFileError(path, `cannot be decoded as an image (${(e as Error).message.split('\n')[0]})`);
@@ -135,21 +194,25 @@ export interface DecodeOptions {
   colorMode: ColorMode;
   interpolation: Interpolation;
   keepAspectRatio: boolean;
+  /** Images stating more pixels (width x height) are refused with ImageTooLargeError; Infinity for no limit. */
+  maxPixels: number;
 }
 
-/** Decodes `path` into `out` at `offset` ([h, w, c] float32, 0..255). Corrupt, truncated or empty files throw CorruptFileError. */
+/** PIL's `Image.MAX_IMAGE_PIXELS`: the default pixel limit. */
+export const DEFAULT_MAX_PIXELS = 89_478_485;
+
 /** Decodes `path` into `out` at `offset` ([h, w, c] float32, 0..255). Corrupt, truncated or empty files throw CorruptFileError. */
 export async function decodeInto(path: string, out: Float32Array, offset: number, o: DecodeOptions): Promise<void> {
   if (o.interpolation === 'nearest') {
-    resizeNearestInto(await decodePixels(path), out, offset, o);
+    resizeNearestInto(await decodePixels(path, o.maxPixels), out, offset, o);
     return;
   }
-  const src = await decodePixels(path);
+  const src = await decodePixels(path, o.maxPixels);
   const sharp = await loadSharp();
   const [height, width] = o.targetSize;
   let rgb: Buffer;
   try {
-    rgb = await sharp(src.data, { raw: { width: src.width, height: src.height, channels: src.channels as 3 | 4 } })
+    rgb = await sharp(src.data, { raw: { width: src.width, height: src.height, channels: src.channels as 3 | 4 }, limitInputPixels: false })
       .resize(width, height, { fit: o.keepAspectRatio ? 'cover' : 'fill', kernel: KERNELS[o.interpolation] as never })
       .ensureAlpha()
       .raw()
@@ -161,8 +224,8 @@ export async function decodeInto(path: string, out: Float32Array, offset: number
   resizeNearestInto({ data: rgb, width, height, channels: 4 }, out, offset, { ...o, keepAspectRatio: false });
 }
 
-/** Decodes a whole image file at its own size: float32 HWC, 0..255, RGB or RGBA as stored. */
-export async function decodeFile(path: string): Promise<{ data: Float32Array; shape: [number, number, number] }> {
-  const img = await decodePixels(path);
+/** Decodes a whole image file at its own size: float32 HWC, 0..255, RGB or RGBA as stored. Refuses more than `maxPixels` pixels. */
+export async function decodeFile(path: string, maxPixels = DEFAULT_MAX_PIXELS): Promise<{ data: Float32Array; shape: [number, number, number] }> {
+  const img = await decodePixels(path, maxPixels);
   return { data: Float32Array.from(img.data), shape: [img.height, img.width, img.channels] };
 }

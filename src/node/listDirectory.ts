@@ -4,9 +4,11 @@
  * order, kept by extension (case-insensitive), and each class's list is split
  * for the validation subset (validation = the first part).
  */
+import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { InvalidArgumentError } from '../errors.js';
+import { decodeFsName, fsPath } from './fsNames.js';
 
 /** Keras's white list of image extensions. */
 export const IMAGE_EXTENSIONS = ['png', 'jpg', 'jpeg', 'bmp', 'ppm', 'tif', 'tiff'] as const;
@@ -21,30 +23,41 @@ export interface Listing {
 
 const isImage = (name: string) => IMAGE_EXTENSIONS.some((ext) => name.toLowerCase().endsWith(`.${ext}`));
 
+/** Python's `os.path.isdir`: true for a directory or a link to one. */
 async function isDirectory(path: string): Promise<boolean> {
-  return stat(path).then((s) => s.isDirectory(), () => false);
+  return stat(fsPath(path)).then((s) => s.isDirectory(), () => false);
 }
 
-/** Every image under `dir`, walked like `sorted(os.walk(dir, followlinks))` with files sorted per folder. */
+/**
+ * A folder's entries with names as strings (bytes that are not UTF-8 kept
+ * as in `fsNames.ts`), each marked as a folder as `os.scandir`'s `is_dir()`
+ * marks it: links to folders count as folders.
+ */
+async function entries(folder: string): Promise<{ name: string; dir: boolean; link: boolean }[]> {
+  const list: Dirent<Buffer>[] = await readdir(fsPath(folder), { withFileTypes: true, encoding: 'buffer' });
+  return Promise.all(list.map(async (e) => {
+    const name = decodeFsName(e.name);
+    const link = e.isSymbolicLink();
+    return { name, link, dir: e.isDirectory() || (link && (await isDirectory(join(folder, name)))) };
+  }));
+}
+
+/**
+ * Every image under `dir`, walked like `sorted(os.walk(dir, followlinks))`
+ * with files sorted per folder. As in `os.walk`, a file is any entry that is
+ * not a folder (FIFOs and devices included: reading them fails later, as in
+ * Keras).
+ */
 async function walk(dir: string, followLinks: boolean): Promise<string[]> {
-  const roots: string[] = [];
+  const folders: { root: string; files: string[] }[] = [];
   const visit = async (folder: string): Promise<void> => {
-    roots.push(folder);
-    const entries = await readdir(folder, { withFileTypes: true });
-    for (const e of entries) {
-      const path = join(folder, e.name);
-      if (e.isDirectory() || (followLinks && e.isSymbolicLink() && (await isDirectory(path)))) await visit(path);
-    }
+    const list = await entries(folder);
+    folders.push({ root: folder, files: list.filter((e) => !e.dir && isImage(e.name)).map((e) => e.name).sort() });
+    for (const e of list) if (e.dir && (!e.link || followLinks)) await visit(join(folder, e.name));
   };
   await visit(dir);
-  roots.sort();
-  const files: string[] = [];
-  for (const root of roots) {
-    const entries = await readdir(root, { withFileTypes: true });
-    const names = entries.filter((e) => (e.isFile() || e.isSymbolicLink()) && isImage(e.name)).map((e) => e.name).sort();
-    files.push(...names.map((n) => join(root, n)));
-  }
-  return files;
+  folders.sort((a, b) => (a.root < b.root ? -1 : a.root > b.root ? 1 : 0));
+  return folders.flatMap(({ root, files }) => files.map((n) => join(root, n)));
 }
 
 export async function listDirectory(
@@ -56,7 +69,7 @@ export async function listDirectory(
   }
   const classNames = options.classes
     ? [...options.classes]
-    : (await readdir(directory, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    : (await entries(directory)).filter((e) => e.dir).map((e) => e.name).sort();
   if (classNames.length === 0) throw new InvalidArgumentError('directory', 'at least one class sub-folder', directory, 'It has none.');
   const filenames: string[] = [];
   const labels: number[] = [];

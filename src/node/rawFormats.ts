@@ -11,6 +11,13 @@ export interface RawImage {
   channels: number;
 }
 
+/** A BMP's size from its BITMAPINFOHEADER (or larger) header; null when the bytes are not such a BMP. */
+export function bmpSize(bytes: Uint8Array): { width: number; height: number } | null {
+  if (bytes.length < 26 || bytes[0] !== 0x42 || bytes[1] !== 0x4d) return null;
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { width: Math.abs(v.getInt32(18, true)), height: Math.abs(v.getInt32(22, true)) };
+}
+
 export function decodeBmp(bytes: Uint8Array): RawImage {
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.length < 54 || bytes[0] !== 0x42 || bytes[1] !== 0x4d) throw new Error('not a BMP file (no BM header)');
@@ -44,37 +51,59 @@ export function decodeBmp(bytes: Uint8Array): RawImage {
   return { data: out, width, height, channels };
 }
 
+const isSpace = (b: number | undefined) => b === 0x20 || (b !== undefined && b >= 0x09 && b <= 0x0d);
+
+/** Reads a Netpbm file's whitespace-separated numbers ('#' starts a comment to the end of the line), from after the magic. */
+class NetpbmTokens {
+  pos = 2;
+  constructor(private readonly bytes: Uint8Array) {}
+
+  next(): number {
+    const bytes = this.bytes;
+    for (;;) {
+      while (isSpace(bytes[this.pos])) this.pos++;
+      if (bytes[this.pos] !== 0x23) break;
+      while (this.pos < bytes.length && bytes[this.pos] !== 0x0a) this.pos++;
+    }
+    const start = this.pos;
+    while (this.pos < bytes.length && !isSpace(bytes[this.pos])) this.pos++;
+    // Numbers past 20 digits are no valid size or sample.
+    const n = this.pos - start <= 20 ? Number(String.fromCharCode(...bytes.subarray(start, this.pos))) : NaN;
+    if (!Number.isInteger(n) || start === this.pos) throw new Error('malformed Netpbm header or data');
+    return n;
+  }
+}
+
+/** A Netpbm file's size from its header; null when the header cannot be read. */
+export function netpbmSize(bytes: Uint8Array): { width: number; height: number } | null {
+  if (bytes[0] !== 0x50) return null;
+  const tokens = new NetpbmTokens(bytes);
+  try {
+    return { width: tokens.next(), height: tokens.next() };
+  } catch {
+    return null;
+  }
+}
+
 export function decodeNetpbm(bytes: Uint8Array): RawImage {
   const magic = String.fromCharCode(bytes[0] ?? 0, bytes[1] ?? 0);
   if (!['P2', 'P3', 'P5', 'P6'].includes(magic)) throw new Error(`unsupported Netpbm variant ${JSON.stringify(magic)} (P2, P3, P5 and P6 are read)`);
-  let pos = 2;
-  const token = (): number => {
-    for (;;) {
-      while (pos < bytes.length && /\s/.test(String.fromCharCode(bytes[pos]!))) pos++;
-      if (bytes[pos] !== 0x23) break; // '#' comment to end of line
-      while (pos < bytes.length && bytes[pos] !== 0x0a) pos++;
-    }
-    const start = pos;
-    while (pos < bytes.length && !/\s/.test(String.fromCharCode(bytes[pos]!))) pos++;
-    const n = Number(String.fromCharCode(...bytes.subarray(start, pos)));
-    if (!Number.isInteger(n) || start === pos) throw new Error('malformed Netpbm header or data');
-    return n;
-  };
-  const width = token();
-  const height = token();
-  const maxval = token();
+  const tokens = new NetpbmTokens(bytes);
+  const width = tokens.next();
+  const height = tokens.next();
+  const maxval = tokens.next();
   if (width <= 0 || height <= 0 || maxval <= 0 || maxval > 65535) throw new Error(`invalid Netpbm header ${width}x${height} max ${maxval}`);
   const channels = magic === 'P3' || magic === 'P6' ? 3 : 1;
   const count = width * height * channels;
   const out = new Uint8Array(count);
   const scale = (s: number) => Math.round((s * 255) / maxval);
   if (magic === 'P5' || magic === 'P6') {
-    pos++; // one whitespace byte after maxval
+    const pos = tokens.pos + 1; // one whitespace byte after maxval
     const wide = maxval > 255;
     if (pos + count * (wide ? 2 : 1) > bytes.length) throw new Error('truncated Netpbm pixel data');
     for (let i = 0; i < count; i++) out[i] = scale(wide ? (bytes[pos + 2 * i]! << 8) | bytes[pos + 2 * i + 1]! : bytes[pos + i]!);
   } else {
-    for (let i = 0; i < count; i++) out[i] = scale(token());
+    for (let i = 0; i < count; i++) out[i] = scale(tokens.next());
   }
   return { data: out, width, height, channels };
 }
