@@ -23,6 +23,7 @@ import type { DataFrameFlowOptions, DataFrameIterator, Row } from './node/DataFr
 import type { DirectoryFlowOptions, DirectoryIterator } from './node/DirectoryIterator.js';
 import { type ImageDataGeneratorArgs, type ImageDataGeneratorConfig, type PreprocessingFunction, resolveConfig } from './options/args.js';
 import { argsFromKerasConfig } from './options/keras.js';
+import { type OptionKeys, checkKeys } from './options/keys.js';
 import { type RandomGenerator, checkSeed, randomSeed } from './random/random.js';
 import { singleGenerator } from './random/streams.js';
 import { ChannelMoments } from './stats/channelMoments.js';
@@ -122,6 +123,22 @@ export interface FitOptions {
   seed?: number;
 }
 
+const FIT_OPTIONS: OptionKeys<FitOptions> = { augment: true, rounds: true, seed: true };
+
+/** Options of `fitFromDirectory`: how to read the folder, as `flowFromDirectory`, and how to fit. */
+export type FitFromDirectoryOptions = Pick<
+  DirectoryFlowOptions,
+  'targetSize' | 'colorMode' | 'classes' | 'followLinks' | 'interpolation' | 'keepAspectRatio' | 'onBadImage' | 'batchSize' | 'maxPixels' | 'workers'
+> & FitOptions & {
+  /** Called after each batch with the images done and the total. Default: a progress line on a terminal. */
+  onProgress?: (done: number, total: number) => void;
+};
+
+const FIT_FROM_DIRECTORY_OPTIONS: OptionKeys<FitFromDirectoryOptions> = {
+  ...FIT_OPTIONS, targetSize: true, colorMode: true, classes: true, followLinks: true, interpolation: true,
+  keepAspectRatio: true, onBadImage: true, batchSize: true, maxPixels: true, workers: true, onProgress: true,
+};
+
 export class ImageDataGenerator {
   /** The options after defaults, validation and Keras's overrides. */
   readonly config: Readonly<ImageDataGeneratorConfig>;
@@ -201,6 +218,7 @@ export class ImageDataGenerator {
    */
   async fit(x: FitInput, options: FitOptions = {}): Promise<this> {
     this.checkLive('fit');
+    checkKeys(options, FIT_OPTIONS, 'options');
     const rounds = options.rounds ?? 1;
     if (!Number.isInteger(rounds) || rounds < 1) throw new InvalidArgumentError('rounds', 'a positive integer', rounds);
     const augment = options.augment ?? false;
@@ -304,11 +322,8 @@ export class ImageDataGenerator {
    * class-folder tree in one streaming pass, in bounded memory. Shows a
    * progress line on a terminal; `onProgress` receives (done, total).
    */
-  async fitFromDirectory(
-    directory: string,
-    options: Pick<DirectoryFlowOptions, 'targetSize' | 'colorMode' | 'classes' | 'followLinks' | 'interpolation' | 'keepAspectRatio' | 'onBadImage' | 'batchSize' | 'maxPixels' | 'workers'> &
-      FitOptions & { onProgress?: (done: number, total: number) => void } = {},
-  ): Promise<this> {
+  async fitFromDirectory(directory: string, options: FitFromDirectoryOptions = {}): Promise<this> {
+    checkKeys(options, FIT_FROM_DIRECTORY_OPTIONS, 'options');
     const { DirectoryIterator } = await import('./node/DirectoryIterator.js');
     const { augment, rounds, seed, onProgress, ...flowOptions } = options;
     const files = await DirectoryIterator.create(directory, { ...flowOptions, classMode: null, shuffle: false }, this.flowContext());

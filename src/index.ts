@@ -1,5 +1,5 @@
 /** Public API (browser-safe). */
-export { ImageDataGenerator, type FitInput, type FitOptions, type KerasArray, type KerasStatistics } from './ImageDataGenerator.js';
+export { ImageDataGenerator, type FitInput, type FitOptions, type FitFromDirectoryOptions, type KerasArray, type KerasStatistics } from './ImageDataGenerator.js';
 export type {
   ImageDataGeneratorArgs, ImageDataGeneratorConfig, DataFormat, FillMode, ShiftRange, PreprocessingFunction,
 } from './options/args.js';

@@ -103,3 +103,44 @@ describe('options', () => {
     expect(again.getConfig()).toEqual(g.getConfig());
   });
 });
+
+describe('unknown option keys', () => {
+  const images = { data: new Float32Array(4 * 3 * 3 * 3), shape: [4, 3, 3, 3] };
+  const rejects = async (call: () => unknown, argument: string, suggestion: string | null) => {
+    let error: unknown;
+    try {
+      await call();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect((error as InvalidArgumentError).argument).toBe(argument);
+    if (suggestion) expect((error as Error).message).toContain(`did you mean \`${suggestion}\`?`);
+    else expect((error as Error).message).not.toContain('did you mean');
+  };
+
+  it('every call that takes options refuses keys it does not know, suggesting the camelCase name or the near miss', async () => {
+    const g = new ImageDataGenerator();
+    await rejects(() => g.flow(images, null, { batch_size: 4 } as never), 'options.batch_size', 'batchSize');
+    await rejects(() => g.flow(images, null, { batchsize: 4 } as never), 'options.batchsize', 'batchSize');
+    await rejects(() => g.flow(images, null, { shufle: false } as never), 'options.shufle', 'shuffle');
+    await rejects(() => g.flow(images, null, { colour: 'x' } as never), 'options.colour', null);
+    // The folder need not exist: options are checked first.
+    await rejects(() => g.flowFromDirectory('/nonexistent', { target_size: [8, 8] } as never), 'options.target_size', 'targetSize');
+    await rejects(() => g.flowFromDataFrame([], { y_col: 'label' } as never), 'options.y_col', 'yCol');
+    await rejects(() => g.flowFromDataFrame([], { xcol: 'file' } as never), 'options.xcol', 'xCol');
+    await rejects(() => g.fitFromDirectory('/nonexistent', { augmentt: true } as never), 'options.augmentt', 'augment');
+    await rejects(() => g.fitFromDirectory('/nonexistent', { subset: 'training' } as never), 'options.subset', null);
+    await rejects(() => g.fit(images, { round: 2 } as never), 'options.round', 'rounds');
+    await rejects(() => new ImageDataGenerator({ rotation_range: 10 } as never), 'rotation_range', 'rotationRange');
+    await rejects(() => new ImageDataGenerator({ horizontalflip: true } as never), 'horizontalflip', 'horizontalFlip');
+  });
+
+  it('a Keras config refuses keys Keras does not have, even those every object inherits', () => {
+    for (const key of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      const config = JSON.parse(`{"${key}": 1}`) as Record<string, unknown>;
+      expect(() => ImageDataGenerator.fromKerasConfig(config)).toThrow(new RegExp(`\`config\\.${key.replace(/_/g, '_')}\`: expected a Keras ImageDataGenerator argument`));
+    }
+    expect(() => ImageDataGenerator.fromKerasConfig({ rotationRange: 10 })).toThrow('did you mean `rotation_range`?');
+  });
+});

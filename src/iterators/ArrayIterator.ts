@@ -13,6 +13,7 @@ import type { RandomMode } from '../random/streams.js';
 import type { ElementwiseSteps } from '../standardize/kernel.js';
 import type { SamplingOptions } from '../transform/apply.js';
 import type { TransformParams } from '../transform/params.js';
+import { type OptionKeys, checkKeys } from '../options/keys.js';
 import { AugmentPool } from './augmentPool.js';
 import { type Batch, BatchIterator } from './BatchIterator.js';
 import type { Position } from './schedule.js';
@@ -48,6 +49,11 @@ export interface FlowOptions {
    */
   workers?: number;
 }
+
+const FLOW_OPTIONS: OptionKeys<FlowOptions> = {
+  batchSize: true, shuffle: true, sampleWeight: true, seed: true, subset: true, ignoreClassSplit: true,
+  augmentValidation: true, saveToDir: true, savePrefix: true, saveFormat: true, workers: true,
+};
 
 interface Threads {
   pool: AugmentPool;
@@ -207,6 +213,7 @@ export class ArrayIterator extends BatchIterator {
     options: FlowOptions,
     private readonly context: FlowContext,
   ) {
+    checkKeys(options, FLOW_OPTIONS, 'options');
     const source = prepareSource(x, y, options, context.dataFormat, context.validationSplit);
     super({
       samples: source.images.shape[0],

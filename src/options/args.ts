@@ -4,6 +4,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError } from '../errors.js';
+import { checkKeys } from './keys.js';
 import { type RandomMode, checkRandomMode } from '../random/streams.js';
 import { warn } from '../warnings.js';
 
@@ -118,7 +119,7 @@ const BOOLEAN_KEYS = [
   'zcaWhitening', 'horizontalFlip', 'verticalFlip',
 ] as const;
 const NON_NEGATIVE_KEYS = ['zcaEpsilon', 'zcaMaxBytes', 'rotationRange', 'shearRange', 'channelShiftRange'] as const;
-const KNOWN_KEYS = new Set<string>(Object.keys(DEFAULTS));
+const KNOWN_KEYS = Object.fromEntries(Object.keys(DEFAULTS).map((k) => [k, true] as const));
 
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
@@ -141,11 +142,7 @@ export function resolveConfig(args: ImageDataGeneratorArgs = {}): ImageDataGener
   if (args === null || typeof args !== 'object') {
     throw new InvalidArgumentError('args', 'an options object', args);
   }
-  for (const key of Object.keys(args)) {
-    if (!KNOWN_KEYS.has(key)) {
-      throw new InvalidArgumentError(key, `one of the ImageDataGenerator options (${[...KNOWN_KEYS].join(', ')})`, key, 'Unknown option.');
-    }
-  }
+  checkKeys(args, KNOWN_KEYS, '');
   const given = Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined)) as ImageDataGeneratorArgs;
   const c = { ...DEFAULTS, ...given } as ImageDataGeneratorConfig & { zoomRange: unknown };
 

@@ -44,9 +44,11 @@ export function argsFromKerasConfig(config: Record<string, unknown>): ImageDataG
   }
   const args: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(config)) {
-    const name = KERAS_TO_ARGS[key];
+    const name = Object.hasOwn(KERAS_TO_ARGS, key) ? KERAS_TO_ARGS[key] : undefined;
     if (name === undefined) {
-      throw new InvalidArgumentError(`config.${key}`, `a Keras ImageDataGenerator argument (${Object.keys(KERAS_TO_ARGS).join(', ')})`, key, 'Unknown Keras argument.');
+      const camel = Object.entries(KERAS_TO_ARGS).find(([, arg]) => arg === key)?.[0];
+      const hint = camel ? `Unknown Keras argument; did you mean \`${camel}\`?` : 'Unknown Keras argument.';
+      throw new InvalidArgumentError(`config.${key}`, `a Keras ImageDataGenerator argument (${Object.keys(KERAS_TO_ARGS).join(', ')})`, key, hint);
     }
     if (value === null && name !== 'preprocessingFunction') continue;
     if (name === 'preprocessingFunction') {
