@@ -581,8 +581,9 @@ export class ImageDataGenerator {
     const zca = this.stats.zca;
     if (!this.config.zcaWhitening || zca === null || count === 0) return flat;
     const d = zca.imageShape[0] * zca.imageShape[1] * zca.imageShape[2];
-    if (flat.length !== count * d) {
-      throw new ShapeError('x', `images of shape [${zca.imageShape}] (NHWC), the size the ZCA matrix was fitted on`, shape);
+    // The same size in another shape (Keras accepts it) would whiten pixels with another pixel's row of W.
+    if (flat.length !== count * d || !zca.imageShape.every((size, axis) => shape[axis + 1] === size)) {
+      throw new ShapeError('x', `images of shape [${zca.imageShape}] (NHWC), the shape the ZCA matrix was fitted on`, shape);
     }
     this.zcaTensor ??= tf.tensor2d(zca.matrix, [d, d]);
     const w = this.zcaTensor;

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
-import { DisposedError, ImageDataGenerator, InvalidArgumentError, NotFittedError } from '../src/index.js';
+import { DisposedError, ImageDataGenerator, InvalidArgumentError, NotFittedError, ShapeError } from '../src/index.js';
 import { maxAbsDiff } from './helpers/fixtures.js';
 import { captureWarningsAsync, testData } from './helpers/generators.js';
 
@@ -142,5 +142,27 @@ describe('ImageDataGenerator.dispose', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('statistics applied to images of another shape', () => {
+  it('standardize with ZCA refuses images of the fitted size but another shape; the layer refuses another channel count', async () => {
+    const x = { data: testData(20 * 4 * 4 * 3, 6), shape: [20, 4, 4, 3] };
+    const { result: zca } = await captureWarningsAsync(() => new ImageDataGenerator({ zcaWhitening: true }).fit(x));
+    const same = { data: testData(2 * 4 * 4 * 3, 7), shape: [2, 4, 4, 3] };
+    tf.dispose(zca.standardize(same));
+    for (const shape of [[2, 2, 8, 3], [2, 8, 2, 3], [2, 4, 12, 1]]) {
+      expect(() => zca.standardize({ data: same.data, shape })).toThrow(ShapeError);
+    }
+    const featurewise = await new ImageDataGenerator({ featurewiseCenter: true, featurewiseStdNormalization: true }).fit(x);
+    const before = tf.memory().numTensors;
+    for (const [g, input] of [[featurewise, [1, 4, 4, 1]], [zca, [1, 8, 2, 3].slice(0, 3).concat([2])]] as const) {
+      const layer = g.toLayer();
+      const image = tf.zeros(input as number[]);
+      expect(() => layer.apply(image)).toThrow(ShapeError);
+      image.dispose();
+      layer.dispose();
+    }
+    expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology.js';
+import { ShapeError } from '../errors.js';
 import type { DataFormat } from '../options/args.js';
 import { STD_EPSILON } from '../standardize/kernel.js';
 
@@ -70,6 +71,7 @@ export class ImageStandardization extends tfl.layers.Layer {
     return tf.tidy(() => {
       const s = this.settings;
       const input = Array.isArray(inputs) ? inputs[0]! : inputs;
+      this.checkInput(input.shape);
       let x = tf.cast(input, 'float32');
       if (s.rescale !== null) x = tf.mul(x, s.rescale);
       const perImage = [1, 2, 3];
@@ -84,6 +86,18 @@ export class ImageStandardization extends tfl.layers.Layer {
       }
       return x;
     });
+  }
+
+  /** The statistics' channel count (and, with ZCA, feature count) must be the input's: broadcasting would hide a mismatch. */
+  private checkInput(shape: readonly number[]): void {
+    const s = this.settings;
+    const channels = shape[s.dataFormat === 'channelsFirst' ? 1 : 3];
+    const perChannel = s.featurewiseCenter || s.featurewiseStdNormalization;
+    const features = shape.slice(1).reduce((a, b) => a * b, 1);
+    if (shape.length !== 4 || (perChannel && channels !== s.channels) || (s.zcaWhitening && features !== s.features)) {
+      const expected = s.zcaWhitening ? `${s.features} values per image` : `${s.channels} channels`;
+      throw new ShapeError('inputs', `a batch of images (rank 4, ${s.dataFormat}) with ${expected}, as the statistics were fitted on`, shape);
+    }
   }
 
   override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape | tfl.Shape[] {
