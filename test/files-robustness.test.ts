@@ -71,7 +71,9 @@ describe('maxPixels: image sizes are read from headers and checked before decodi
     expect(skip.result.shape).toEqual([1, 8, 8, 3]);
     expect(skip.result.warnings).toEqual([expect.stringMatching(/bomb\.jpg: is 34179 x 41887 = 1431655773 pixels, more than `maxPixels` \(89478485\)/)]);
 
-    const cli = spawnSync(process.execPath, ['--import', 'tsx', join(here, '../src/cli.ts'), 'fit', dir, '--out', join(dir, 'fitted.json'), '--target-size', '4,4'], { encoding: 'utf8', timeout: 60_000 });
+    const config = join(root, 'center.json');
+    writeFileSync(config, JSON.stringify({ featurewiseCenter: true }));
+    const cli = spawnSync(process.execPath, ['--import', 'tsx', join(here, '../src/cli.ts'), 'fit', dir, '--config', config, '--out', join(root, 'fitted'), '--target-size', '4,4'], { encoding: 'utf8', timeout: 60_000 });
     expect(cli.signal).toBeNull();
     expect(cli.status).toBe(1);
     expect(cli.stderr).toMatch(/bomb\.jpg: is 34179 x 41887/);
@@ -98,6 +100,9 @@ describe('maxPixels: image sizes are read from headers and checked before decodi
       'c.bmp': bmp,
       'd.ppm': Buffer.concat([Buffer.from('P6\n10 8\n255\n'), pixels]),
       'e.tif': await raw().tiff().toBuffer(),
+      // GIF and WebP are not in Keras's list of extensions; files are read by content, whatever their name.
+      'f-gif.png': await raw().gif().toBuffer(),
+      'g-webp.png': await raw().webp().toBuffer(),
     };
     for (const [name, bytes] of Object.entries(files)) writeFileSync(join(dir, 'x', name), bytes);
     const g = new ImageDataGenerator();
