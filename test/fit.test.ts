@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ImageDataGenerator, MemoryBudgetError, NonFiniteDataError, NonFiniteStatisticError, ShapeError,
+  ImageDataGenerator, InvalidArgumentError, MemoryBudgetError, NonFiniteDataError, NonFiniteStatisticError, ShapeError,
 } from '../src/index.js';
 import { behaviour, casesOf, fixtureArray, maxAbsDiff } from './helpers/fixtures.js';
 import { captureWarningsAsync, fromFixtureConfig, testData } from './helpers/generators.js';
@@ -203,5 +203,16 @@ describe('fit input errors', () => {
     const g = new ImageDataGenerator({ featurewiseCenter: true });
     const stream = [{ data: new Float32Array(48), shape: [1, 4, 4, 3] }, { data: new Float32Array(75), shape: [1, 5, 5, 3] }];
     await expect(g.fit(stream)).rejects.toThrow(/batch 1/);
+  });
+});
+
+describe('input shapes', () => {
+  it('a shape with a negative or fractional size is refused where the array is given, naming the shape', async () => {
+    const g = new ImageDataGenerator({ featurewiseCenter: true });
+    for (const shape of [[2, -4, -2, 3], [2, 4, 1.5, 4], [2, 4, NaN, 3], [2, 4, 2 ** 60, 3]]) {
+      const data = new Float32Array(48);
+      await expect(g.fit({ data, shape })).rejects.toThrow(/`x\.shape`: expected a list of sizes/);
+      expect(() => g.flow({ data, shape })).toThrow(InvalidArgumentError);
+    }
   });
 });

@@ -55,7 +55,15 @@ function isCContiguous(a: ndarray.NdArray): boolean {
   return true;
 }
 
+/** A shape is a list of sizes: integers >= 0 (a negative or fractional size wraps or truncates later, in tfjs or here). */
+function checkShape(shape: readonly unknown[], argument: string): void {
+  if (!shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) {
+    throw new InvalidArgumentError(argument, 'a list of sizes (integers >= 0)', shape);
+  }
+}
+
 function fromNdArray(a: ndarray.NdArray, argument: string): DenseArray {
+  checkShape(a.shape, `${argument}.shape`);
   const shape = [...a.shape];
   const n = size(shape);
   const data = a.data as ArrayLike<number>;
@@ -104,6 +112,7 @@ export function toDense(input: ArrayInput, argument: string): DenseArray {
   if (input !== null && typeof input === 'object') {
     if (isNdArray(input)) return fromNdArray(input, argument);
     if (isShapedArray(input)) {
+      checkShape(input.shape, `${argument}.shape`);
       if (input.data.length !== size(input.shape)) {
         throw new ShapeError(`${argument}.data`, `length ${size(input.shape)} to match shape [${input.shape}]`, [input.data.length]);
       }
