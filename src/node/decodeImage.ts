@@ -61,8 +61,8 @@ function cmykToRgb(img: RawImage): RawImage {
   return { data, width: img.width, height: img.height, channels: 3 };
 }
 
-/** Files larger than this (1 GiB) are refused unread: no image the pixel limit lets through needs more. */
-export const MAX_FILE_BYTES = 2 ** 30;
+/** Files larger than this (1 GiB) are refused unread: an image within the default pixel limit needs at most 716 MB (16-bit RGBA, uncompressed). */
+const MAX_FILE_BYTES = 2 ** 30;
 
 function kind(s: Stats): string {
   if (s.isDirectory()) return 'a directory';

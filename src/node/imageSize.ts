@@ -18,7 +18,7 @@ export interface HeaderSize {
  * between markers are skipped as libjpeg skips them. Null when no frame
  * header comes before the first scan.
  */
-export function jpegSize(b: Uint8Array): HeaderSize | null {
+function jpegSize(b: Uint8Array): HeaderSize | null {
   let i = 2;
   while (i + 9 < b.length) {
     if (b[i] !== 0xff || b[i + 1] === 0xff) {
@@ -40,7 +40,7 @@ export function jpegSize(b: Uint8Array): HeaderSize | null {
 }
 
 /** A PNG's size from its IHDR chunk (which must come first). */
-export function pngSize(b: Uint8Array): HeaderSize | null {
+function pngSize(b: Uint8Array): HeaderSize | null {
   const signature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
   if (b.length < 24 || !signature.every((v, k) => b[k] === v)) return null;
   const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
