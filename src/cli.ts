@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 /**
  * `idg`: the command line. `idg fit`, `idg preview`, `idg info`; `--help` on
- * each. Exit codes: 0 success, 1 a failure while running, 2 bad arguments.
+ * each, `--version`. Exit codes: 0 success, 1 a failure while running, 2 bad arguments.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ImageDataGenerator } from './ImageDataGenerator.js';
+import { ImageDataGeneratorError } from './errors.js';
 import { useBestBackend } from './backend/useBestBackend.js';
 import { decodeFile } from './node/decodeImage.js';
 import { previewGrid } from './node/preview.js';
@@ -21,12 +22,12 @@ Commands:
   preview <image>  write a PNG grid of an image and a dozen augmentations
   info <saved>     print the options and statistics of a saved generator
 
-Run "idg <command> --help" for a command's options.`,
+Run "idg <command> --help" for a command's options, "idg --version" for the version.`,
   fit: `idg fit <dir> --out <dir> [--config aug.json] [--target-size H,W] [--color-mode rgb|rgba|grayscale] [--batch-size N] [--skip-bad-images]
 
 Fits the statistics the config asks for (featurewise_center, featurewise_std_normalization, zca_whitening;
 camelCase or Keras snake_case keys) on every image under <dir>, in one streaming pass, showing progress,
-then saves the generator to --out (generator.json + generator.weights.bin). Default target size 256,256.`,
+then saves the generator to --out (generator.json + the weights file it names). Default target size 256,256.`,
   preview: `idg preview <image> --out grid.png [--config aug.json] [--seed N] [--count N]
 
 Writes the image and --count (default 12) random augmentations under the config's options to a PNG grid.`,
@@ -35,15 +36,35 @@ Writes the image and --count (default 12) random augmentations under the config'
 Prints the options of a saved generator and a summary of its fitted statistics.`,
 };
 
+const FITTED_OPTIONS = 'featurewiseCenter, featurewiseStdNormalization, zcaWhitening (Keras: featurewise_center, featurewise_std_normalization, zca_whitening)';
+const COLOR_MODES = ['rgb', 'rgba', 'grayscale'] as const;
+
 function readConfig(path: string | undefined): ImageDataGenerator {
   if (!path) return new ImageDataGenerator();
-  let config: Record<string, unknown>;
+  let config: unknown;
   try {
-    config = JSON.parse(readFileSync(path, 'utf8'));
+    // Editors on Windows may start UTF-8 files with a byte order mark.
+    config = JSON.parse(readFileSync(path, 'utf8').replace(/^\uFEFF/, ''));
   } catch (e) {
     throw new UsageError(`--config ${path}: ${(e as Error).message}`);
   }
-  return Object.keys(config).some((k) => k.includes('_')) ? ImageDataGenerator.fromKerasConfig(config) : new ImageDataGenerator(config);
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) {
+    throw new UsageError(
+      `--config ${path}: expected a JSON object of generator options, received ${Array.isArray(config) ? 'an array' : JSON.stringify(config)}; fit needs at least one of ${FITTED_OPTIONS} on`,
+    );
+  }
+  try {
+    const options = config as Record<string, unknown>;
+    return Object.keys(options).some((k) => k.includes('_')) ? ImageDataGenerator.fromKerasConfig(options) : new ImageDataGenerator(options);
+  } catch (e) {
+    if (e instanceof ImageDataGeneratorError) throw new UsageError(`--config ${path}: ${e.message}`);
+    throw e;
+  }
+}
+
+function packageVersion(): string {
+  // src/cli.ts and dist/cli.js both sit one level below package.json.
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
 function positiveInts(text: string, count: number, flag: string): number[] {
@@ -54,6 +75,10 @@ function positiveInts(text: string, count: number, flag: string): number[] {
 
 async function run(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
+  if (command === '--version' || command === '-v' || command === '-V') {
+    console.log(packageVersion());
+    return;
+  }
   if (!command || command === '--help' || command === '-h') {
     console.log(HELP.main);
     if (!command) throw new UsageError('missing command');
@@ -95,22 +120,33 @@ async function run(argv: string[]): Promise<void> {
   }
   if (!values.out) throw new UsageError(`${command}: --out is required\n\n${HELP[command]}`);
   const generator = readConfig(values.config);
-  await useBestBackend();
   if (command === 'preview') {
-    const image = await decodeFile(target);
     const count = values.count ? positiveInts(values.count, 1, '--count')[0] : 12;
-    const seed = values.seed ? Number(values.seed) : 1;
+    const seedText = values.seed ?? '1';
+    if (!/^\d+$/.test(seedText) || Number(seedText) >= 2 ** 32) throw new UsageError(`--seed: expected an integer in [0, 2^32), received "${seedText}"`);
+    const seed = Number(seedText);
+    await useBestBackend();
+    const image = await decodeFile(target);
     writeFileSync(values.out, previewGrid(generator, image, { count, seed }));
     console.log(`wrote ${values.out}`);
     return;
   }
-  const colorMode = (values['color-mode'] ?? 'rgb') as 'rgb';
-  await generator.fitFromDirectory(target, {
-    targetSize: values['target-size'] ? (positiveInts(values['target-size'], 2, '--target-size') as [number, number]) : [256, 256],
-    colorMode,
+  const c = generator.config;
+  if (!c.featurewiseCenter && !c.featurewiseStdNormalization && !c.zcaWhitening) {
+    throw new UsageError(`fit: nothing to fit: ${values.config ? `--config ${values.config}` : 'without --config, the generator'} turns on none of ${FITTED_OPTIONS}\n\n${HELP.fit}`);
+  }
+  const colorMode = values['color-mode'] ?? 'rgb';
+  if (!(COLOR_MODES as readonly string[]).includes(colorMode)) {
+    throw new UsageError(`--color-mode: expected one of ${COLOR_MODES.join(', ')}, received "${colorMode}"`);
+  }
+  const options = {
+    targetSize: values['target-size'] ? (positiveInts(values['target-size'], 2, '--target-size') as [number, number]) : ([256, 256] as [number, number]),
+    colorMode: colorMode as (typeof COLOR_MODES)[number],
     batchSize: values['batch-size'] ? positiveInts(values['batch-size'], 1, '--batch-size')[0] : 32,
-    onBadImage: values['skip-bad-images'] ? 'skip' : 'error',
-  });
+    onBadImage: values['skip-bad-images'] ? ('skip' as const) : ('error' as const),
+  };
+  await useBestBackend();
+  await generator.fitFromDirectory(target, options);
   await generator.save(values.out);
   console.log(`saved ${values.out}`);
 }
