@@ -144,3 +144,20 @@ describe('unknown option keys', () => {
     expect(() => ImageDataGenerator.fromKerasConfig({ rotationRange: 10 })).toThrow('did you mean `rotation_range`?');
   });
 });
+
+describe('ranges that cannot be drawn from', () => {
+  it('a range whose width overflows, or a value outside float32, is refused instead of giving NaN or Infinity pixels', () => {
+    const bad: Array<[string, unknown]> = [
+      ['rotationRange', 1.7e308], ['shearRange', 1.7e308], ['channelShiftRange', 1e308], ['widthShiftRange', 1.7e308],
+      ['heightShiftRange', 1e308], ['zoomRange', 1.7e308], ['zoomRange', [-1.7e308, 1.7e308]], ['brightnessRange', [0, 1e300]],
+      ['cval', 1e300],
+    ];
+    for (const [key, value] of bad) {
+      expect(() => new ImageDataGenerator({ [key]: value }), key).toThrow(new RegExp(`^\`${key}\`: expected`));
+    }
+    // Wide but drawable ranges stay allowed, as in Keras.
+    for (const [key, value] of [['rotationRange', 720], ['zoomRange', [0.1, 10]], ['cval', 3e38], ['widthShiftRange', 1e300]] as const) {
+      expect(() => new ImageDataGenerator({ [key]: value })).not.toThrow();
+    }
+  });
+});

@@ -129,6 +129,16 @@ function checkShiftRange(name: string, v: unknown): ShiftRange {
   throw new InvalidArgumentError(name, 'a finite number or a non-empty array of finite numbers', v);
 }
 
+/** The largest finite float32. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** A range parameters are drawn from uniformly: lo + (hi - lo) * u must be finite, as must both ends. */
+function checkDrawable(name: string, lo: number, hi: number, given: unknown): void {
+  if (!Number.isFinite(hi - lo) || !Number.isFinite(lo) || !Number.isFinite(hi)) {
+    throw new InvalidArgumentError(name, 'a range whose width is finite (a value drawn from it must be a finite number)', given);
+  }
+}
+
 function checkRange2(name: string, v: unknown, expected: string): [number, number] {
   if (Array.isArray(v) && v.length === 2 && v.every(isNumber)) return [v[0]!, v[1]!];
   throw new InvalidArgumentError(name, expected, v);
@@ -154,7 +164,7 @@ export function resolveConfig(args: ImageDataGeneratorArgs = {}): ImageDataGener
   }
   c.widthShiftRange = checkShiftRange('widthShiftRange', c.widthShiftRange);
   c.heightShiftRange = checkShiftRange('heightShiftRange', c.heightShiftRange);
-  if (!isNumber(c.cval)) throw new InvalidArgumentError('cval', 'a finite number', c.cval);
+  if (!isNumber(c.cval) || Math.abs(c.cval) > FLOAT32_MAX) throw new InvalidArgumentError('cval', 'a finite number within float32 range (the images are float32)', c.cval);
 
   const zoom: unknown = given.zoomRange ?? 0;
   c.zoomRange = isNumber(zoom)
@@ -162,7 +172,19 @@ export function resolveConfig(args: ImageDataGeneratorArgs = {}): ImageDataGener
     : checkRange2('zoomRange', zoom, 'a number or an array of two numbers [lower, upper]');
   if (c.brightnessRange !== null) {
     c.brightnessRange = checkRange2('brightnessRange', c.brightnessRange, 'null or an array of two numbers [lower, upper]');
+    if (!c.brightnessRange.every((b) => Math.abs(b) <= FLOAT32_MAX)) {
+      throw new InvalidArgumentError('brightnessRange', 'factors within float32 range (PIL applies them in single precision)', c.brightnessRange);
+    }
   }
+  checkDrawable('rotationRange', -c.rotationRange, c.rotationRange, c.rotationRange);
+  checkDrawable('shearRange', -c.shearRange, c.shearRange, c.shearRange);
+  checkDrawable('channelShiftRange', -c.channelShiftRange, c.channelShiftRange, c.channelShiftRange);
+  for (const key of ['widthShiftRange', 'heightShiftRange'] as const) {
+    const range = c[key];
+    if (typeof range === 'number') checkDrawable(key, -range, range, range);
+  }
+  checkDrawable('zoomRange', c.zoomRange[0], c.zoomRange[1], given.zoomRange);
+  if (c.brightnessRange !== null) checkDrawable('brightnessRange', c.brightnessRange[0], c.brightnessRange[1], c.brightnessRange);
   if (!['constant', 'nearest', 'reflect', 'wrap'].includes(c.fillMode)) {
     throw new InvalidArgumentError('fillMode', "'constant', 'nearest', 'reflect' or 'wrap'", c.fillMode);
   }
