@@ -11,7 +11,8 @@ import type { FlowContext } from '../iterators/ArrayIterator.js';
 import type { Batch } from '../iterators/BatchIterator.js';
 import { warn } from '../warnings.js';
 import { type ClassMode, checkClassMode, classLabels } from './DirectoryIterator.js';
-import { type CheckedFileOptions, FileBatchIterator, type FileFlowOptions, checkFileOptions, readableFiles } from './FileBatchIterator.js';
+import { type OptionKeys, checkKeys } from '../options/keys.js';
+import { type CheckedFileOptions, FILE_FLOW_OPTIONS, FileBatchIterator, type FileFlowOptions, checkFileOptions, readableFiles } from './FileBatchIterator.js';
 import { fsPath } from './fsNames.js';
 import { IMAGE_EXTENSIONS } from './listDirectory.js';
 
@@ -35,6 +36,10 @@ export interface DataFrameFlowOptions extends FileFlowOptions {
   /** Drop rows whose file is missing or not an allowed image, with one warning giving the count. Default true. */
   validateFilenames?: boolean;
 }
+
+const DATA_FRAME_FLOW_OPTIONS: OptionKeys<DataFrameFlowOptions> = {
+  ...FILE_FLOW_OPTIONS, directory: true, xCol: true, yCol: true, weightCol: true, classMode: true, classes: true, validateFilenames: true,
+};
 
 const CLASS_MODES: DataFrameClassMode[] = ['categorical', 'binary', 'sparse', 'input', 'multi_output', 'raw', null];
 const isImageName = (f: string) => IMAGE_EXTENSIONS.some((ext) => f.toLowerCase().endsWith(`.${ext}`));
@@ -120,6 +125,7 @@ export class DataFrameIterator extends FileBatchIterator {
 
   /** Reads and filters the rows as Keras does. Use `generator.flowFromDataFrame`. */
   static async create(rowsOrCsv: Row[] | string, o: DataFrameFlowOptions, context: FlowContext): Promise<DataFrameIterator> {
+    checkKeys(o, DATA_FRAME_FLOW_OPTIONS, 'options');
     const classMode = o.classMode === undefined ? 'categorical' : o.classMode;
     checkClassMode(classMode, CLASS_MODES);
     const xCol = o.xCol ?? 'filename';

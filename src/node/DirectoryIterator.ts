@@ -6,7 +6,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError } from '../errors.js';
 import type { FlowContext } from '../iterators/ArrayIterator.js';
 import type { Batch } from '../iterators/BatchIterator.js';
-import { type CheckedFileOptions, FileBatchIterator, type FileFlowOptions, checkFileOptions, readableFiles } from './FileBatchIterator.js';
+import { type OptionKeys, checkKeys } from '../options/keys.js';
+import { type CheckedFileOptions, FILE_FLOW_OPTIONS, FileBatchIterator, type FileFlowOptions, checkFileOptions, readableFiles } from './FileBatchIterator.js';
 import { listDirectory } from './listDirectory.js';
 
 export type ClassMode = 'categorical' | 'binary' | 'sparse' | 'input' | null;
@@ -71,6 +72,7 @@ export class DirectoryIterator extends FileBatchIterator {
 
   /** Lists the directory and validates options. Use `generator.flowFromDirectory`. */
   static async create(directory: string, o: DirectoryFlowOptions, context: FlowContext): Promise<DirectoryIterator> {
+    checkKeys(o, { ...FILE_FLOW_OPTIONS, classes: true, classMode: true, followLinks: true } satisfies OptionKeys<DirectoryFlowOptions>, 'options');
     const classMode = o.classMode === undefined ? 'categorical' : o.classMode;
     checkClassMode(classMode, CLASS_MODES);
     const checked = checkFileOptions(o, context.validationSplit);

@@ -11,6 +11,7 @@ import { BatchArrays, type ImageBatch, SharedBuffers } from '../input/imageBatch
 import { type ImageFormat, type SaveTarget, checkSaveTarget, saveBatchImages } from '../io/imageFiles.js';
 import type { FlowContext } from '../iterators/ArrayIterator.js';
 import { AsyncBatchIterator, type Batch } from '../iterators/BatchIterator.js';
+import { type OptionKeys } from '../options/keys.js';
 import { type RandomGenerator, checkSeed, randomSeed } from '../random/random.js';
 import { channelAffine } from '../standardize/kernel.js';
 import { warn } from '../warnings.js';
@@ -58,6 +59,12 @@ export interface FileFlowOptions {
    */
   maxPixels?: number;
 }
+
+export const FILE_FLOW_OPTIONS: OptionKeys<FileFlowOptions> = {
+  targetSize: true, colorMode: true, batchSize: true, shuffle: true, seed: true, subset: true, interpolation: true,
+  keepAspectRatio: true, onBadImage: true, prefetch: true, augmentValidation: true, workers: true, saveToDir: true,
+  savePrefix: true, saveFormat: true, maxPixels: true,
+};
 
 /** Decoded and processed pixels of a batch and the samples they belong to (bad files left out). */
 interface Prepared {
