@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ImageDataGenerator, InvalidArgumentError } from '../src/index.js';
 import { DEFAULTS } from '../src/options/args.js';
@@ -158,6 +161,21 @@ describe('ranges that cannot be drawn from', () => {
     // Wide but drawable ranges stay allowed, as in Keras.
     for (const [key, value] of [['rotationRange', 720], ['zoomRange', [0.1, 10]], ['cval', 3e38], ['widthShiftRange', 1e300]] as const) {
       expect(() => new ImageDataGenerator({ [key]: value })).not.toThrow();
+    }
+  });
+});
+
+describe('errors that name what is wrong', () => {
+  it('classes given as one string, and saveToDir for images no file format holds, are refused up front', async () => {
+    const g = new ImageDataGenerator();
+    await expect(g.flowFromDirectory('/nonexistent', { classes: 'cat' as never })).rejects.toThrow('`classes`: expected null or an array of class names (strings), received "cat"');
+    await expect(g.flowFromDataFrame([{ filename: 'a.png', class: 'cat' }], { classes: 'cat' as never })).rejects.toThrow('received "cat"');
+    const five = { data: new Float32Array(2 * 3 * 3 * 5), shape: [2, 3, 3, 5] };
+    const dir = mkdtempSync(join(tmpdir(), 'idg-save-'));
+    try {
+      expect(() => captureWarnings(() => g.flow(five, null, { saveToDir: dir }))).toThrow('`saveToDir`: expected images with 1 to 4 channels');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -61,9 +61,12 @@ export interface SaveTarget {
   format: ImageFormat;
 }
 
-/** Validates the saveToDir options; null when saving is off. */
-export function checkSaveTarget(o: { saveToDir?: string | null; savePrefix?: string; saveFormat?: ImageFormat }): SaveTarget | null {
+/** Validates the saveToDir options for images of `channels` channels; null when saving is off. */
+export function checkSaveTarget(o: { saveToDir?: string | null; savePrefix?: string; saveFormat?: ImageFormat }, channels: number): SaveTarget | null {
   if (o.saveToDir == null) return null;
+  if (channels < 1 || channels > 4) {
+    throw new InvalidArgumentError('saveToDir', 'images with 1 to 4 channels (an image file holds at most 4)', `${channels} channels`);
+  }
   return { dir: checkDirectory(o.saveToDir, 'saveToDir'), prefix: String(o.savePrefix ?? ''), format: checkImageFormat(o.saveFormat ?? 'png', 'saveFormat') };
 }
 

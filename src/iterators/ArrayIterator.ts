@@ -224,7 +224,7 @@ export class ArrayIterator extends BatchIterator {
     });
     this.source = source;
     this.augment = options.subset !== 'validation' || options.augmentValidation === true;
-    this.save = checkSaveTarget(options);
+    this.save = checkSaveTarget(options, source.images.shape[3]);
     const workers = options.workers ?? AugmentPool.defaultSize();
     if (!Number.isInteger(workers) || workers < 0) throw new InvalidArgumentError('workers', 'an integer >= 0', options.workers);
     this.workers = workers;

@@ -10,7 +10,7 @@ import { InvalidArgumentError } from '../errors.js';
 import type { FlowContext } from '../iterators/ArrayIterator.js';
 import type { Batch } from '../iterators/BatchIterator.js';
 import { warn } from '../warnings.js';
-import { type ClassMode, checkClassMode, classLabels } from './DirectoryIterator.js';
+import { type ClassMode, checkClassMode, checkClassNames, classLabels } from './DirectoryIterator.js';
 import { type OptionKeys, checkKeys } from '../options/keys.js';
 import { type CheckedFileOptions, FILE_FLOW_OPTIONS, FileBatchIterator, type FileFlowOptions, checkFileOptions, readableFiles } from './FileBatchIterator.js';
 import { fsPath } from './fsNames.js';
@@ -128,6 +128,7 @@ export class DataFrameIterator extends FileBatchIterator {
     checkKeys(o, DATA_FRAME_FLOW_OPTIONS, 'options');
     const classMode = o.classMode === undefined ? 'categorical' : o.classMode;
     checkClassMode(classMode, CLASS_MODES);
+    checkClassNames(o.classes);
     const xCol = o.xCol ?? 'filename';
     const yCol = o.yCol ?? 'class';
     const weightCol = o.weightCol ?? null;

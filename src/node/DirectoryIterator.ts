@@ -49,6 +49,15 @@ export function checkClassMode(mode: unknown, allowed: readonly unknown[]): void
   if (!allowed.includes(mode)) throw new InvalidArgumentError('classMode', allowed.map((m) => (m === null ? 'null' : `'${m}'`)).join(', '), mode);
 }
 
+/** `classes`: null, or an array of class names (a lone string would be read letter by letter). */
+export function checkClassNames(classes: unknown): string[] | null {
+  if (classes === undefined || classes === null) return null;
+  if (!Array.isArray(classes) || !classes.every((c) => typeof c === 'string')) {
+    throw new InvalidArgumentError('classes', 'null or an array of class names (strings)', classes);
+  }
+  return classes;
+}
+
 export class DirectoryIterator extends FileBatchIterator {
   /** Class name to label index. Keras: `class_indices`. */
   readonly classIndices: Record<string, number>;
@@ -76,7 +85,7 @@ export class DirectoryIterator extends FileBatchIterator {
     const classMode = o.classMode === undefined ? 'categorical' : o.classMode;
     checkClassMode(classMode, CLASS_MODES);
     const checked = checkFileOptions(o, context.validationSplit);
-    let listing = await listDirectory(directory, { classes: o.classes ?? null, followLinks: o.followLinks ?? false, split: checked.split });
+    let listing = await listDirectory(directory, { classes: checkClassNames(o.classes), followLinks: o.followLinks ?? false, split: checked.split });
     if (classMode === 'binary' && listing.classNames.length !== 2) {
       throw new InvalidArgumentError('classes', "exactly 2 classes for classMode 'binary'", listing.classNames);
     }

@@ -112,7 +112,7 @@ export function checkFileOptions(o: FileFlowOptions, validationSplit: number): C
     onBadImage,
     schedule: { batchSize: o.batchSize ?? 32, shuffle: o.shuffle ?? true, seed: o.seed === undefined ? randomSeed() : checkSeed(o.seed), prefetch: o.prefetch ?? 2 },
     augment: subset !== 'validation' || o.augmentValidation === true,
-    save: checkSaveTarget(o),
+    save: checkSaveTarget(o, CHANNELS[colorMode]),
     workers: checkWorkers(o.workers),
   };
 }
