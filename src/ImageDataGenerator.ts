@@ -19,8 +19,9 @@ import { nodeFs } from './io/nodeFs.js';
 import { parseNpy } from './io/npy.js';
 import { ArrayIterator, type FlowContext, type FlowInput, type FlowOptions, type SampleProcessor } from './iterators/ArrayIterator.js';
 import { ImageStandardization } from './layers/ImageStandardization.js';
-import type { DataFrameFlowOptions, DataFrameIterator, Row } from './node/DataFrameIterator.js';
-import type { DirectoryFlowOptions, DirectoryIterator } from './node/DirectoryIterator.js';
+import type { Batch } from './iterators/BatchIterator.js';
+import type { DataFrameBatch, DataFrameClassMode, DataFrameFlowOptions, DataFrameIterator, Row } from './node/DataFrameIterator.js';
+import type { ClassMode, DirectoryBatch, DirectoryFlowOptions, DirectoryIterator } from './node/DirectoryIterator.js';
 import { type ImageDataGeneratorArgs, type ImageDataGeneratorConfig, type PreprocessingFunction, resolveConfig } from './options/args.js';
 import { argsFromKerasConfig } from './options/keras.js';
 import { type OptionKeys, checkKeys } from './options/keys.js';
@@ -293,6 +294,11 @@ export class ImageDataGenerator {
    * Yields batches of standardized images (and labels, misc arrays and sample
    * weights when given), endlessly, reshuffled every epoch. Keras: `flow(x, y)`.
    */
+  flow(x: [ImageInput, ArrayInput[]], y?: null, options?: FlowOptions): ArrayIterator<Batch<[tf.Tensor4D, ...tf.Tensor[]], undefined>>;
+  flow(x: [ImageInput, ArrayInput[]], y: ArrayInput, options?: FlowOptions): ArrayIterator<Batch<[tf.Tensor4D, ...tf.Tensor[]], tf.Tensor>>;
+  flow(x: ImageInput, y?: null, options?: FlowOptions): ArrayIterator<Batch<tf.Tensor4D, undefined>>;
+  flow(x: ImageInput, y: ArrayInput, options?: FlowOptions): ArrayIterator<Batch<tf.Tensor4D, tf.Tensor>>;
+  flow(x: FlowInput, y?: ArrayInput | null, options?: FlowOptions): ArrayIterator;
   flow(x: FlowInput, y?: ArrayInput | null, options: FlowOptions = {}): ArrayIterator {
     return new ArrayIterator(x, y, options, this.flowContext());
   }
@@ -302,9 +308,9 @@ export class ImageDataGenerator {
    * resized by sharp in parallel and prefetched, then augmented and
    * standardized. Iterate with `for await` or `toDataset()`. Keras: `flow_from_directory`.
    */
-  async flowFromDirectory(directory: string, options: DirectoryFlowOptions = {}): Promise<DirectoryIterator> {
+  async flowFromDirectory<M extends ClassMode | undefined = undefined>(directory: string, options: DirectoryFlowOptions & { classMode?: M } = {}): Promise<DirectoryIterator<DirectoryBatch<M>>> {
     const { DirectoryIterator } = await import('./node/DirectoryIterator.js');
-    return DirectoryIterator.create(directory, options, this.flowContext());
+    return DirectoryIterator.create(directory, options, this.flowContext()) as Promise<DirectoryIterator<DirectoryBatch<M>>>;
   }
 
   /**
@@ -312,9 +318,9 @@ export class ImageDataGenerator {
    * from other columns, decoded in parallel and prefetched, then augmented and
    * standardized. Keras: `flow_from_dataframe`.
    */
-  async flowFromDataFrame(rows: Row[] | string, options: DataFrameFlowOptions = {}): Promise<DataFrameIterator> {
+  async flowFromDataFrame<M extends DataFrameClassMode | undefined = undefined>(rows: Row[] | string, options: DataFrameFlowOptions & { classMode?: M } = {}): Promise<DataFrameIterator<DataFrameBatch<M>>> {
     const { DataFrameIterator } = await import('./node/DataFrameIterator.js');
-    return DataFrameIterator.create(rows, options, this.flowContext());
+    return DataFrameIterator.create(rows, options, this.flowContext()) as Promise<DataFrameIterator<DataFrameBatch<M>>>;
   }
 
   /**

@@ -6,7 +6,7 @@ export type {
 export type { ImageInput, ImageBatch } from './input/imageBatch.js';
 export type { ArrayInput, ShapedArray, NestedArray, TypedArray } from './input/dense.js';
 export type { GeneratorState, StoredArray, StoredConfig } from './io/jsonState.js';
-export { BatchIterator, type Batch } from './iterators/BatchIterator.js';
+export { BatchIterator, type Batch, type BatchInputs, type BatchLabels } from './iterators/BatchIterator.js';
 export { ArrayIterator, type FlowOptions, type FlowInput } from './iterators/ArrayIterator.js';
 export { useBestBackend, BACKEND_PREFERENCE, type BackendName, type BackendChoice, type UseBestBackendArgs } from './backend/useBestBackend.js';
 export { ensureWasmConv2DBackpropFilter } from './backend/wasmConvGradient.js';
@@ -20,8 +20,8 @@ export { Normalization, type NormalizationArgs, type AdaptInput } from './layers
 export {
   RandomFlip, RandomRotation, RandomTranslation, RandomZoom, RandomContrast, RandomBrightness, type KerasAugmentationArgs,
 } from './layers/kerasAugmentation.js';
-export type { DirectoryIterator, DirectoryFlowOptions, ClassMode } from './node/DirectoryIterator.js';
+export type { DirectoryIterator, DirectoryFlowOptions, DirectoryBatch, ClassMode } from './node/DirectoryIterator.js';
 export type { ColorMode, Interpolation } from './node/decodeImage.js';
-export type { DataFrameIterator, DataFrameFlowOptions, DataFrameClassMode, Row } from './node/DataFrameIterator.js';
+export type { DataFrameIterator, DataFrameFlowOptions, DataFrameBatch, DataFrameClassMode, Row } from './node/DataFrameIterator.js';
 export type { FileFlowOptions } from './node/FileBatchIterator.js';
 export { FileSystemError, NonFiniteStatisticError, DisposedError } from './errors.js';

@@ -15,7 +15,7 @@ import type { SamplingOptions } from '../transform/apply.js';
 import type { TransformParams } from '../transform/params.js';
 import { type OptionKeys, checkKeys } from '../options/keys.js';
 import { AugmentPool } from './augmentPool.js';
-import { type Batch, BatchIterator } from './BatchIterator.js';
+import { type Batch, type BatchInputs, BatchIterator, type BatchLabelParts } from './BatchIterator.js';
 import type { Position } from './schedule.js';
 
 /** Options of `flow()`; names and defaults as Keras. */
@@ -194,7 +194,7 @@ function prepareSource(
   return { images, labels, misc, sampleWeight };
 }
 
-export class ArrayIterator extends BatchIterator {
+export class ArrayIterator<B extends Batch = Batch> extends BatchIterator<B> {
   private readonly source: ArraySource;
   /** Whether batches get random transforms (not for the validation subset unless asked). */
   private readonly augment: boolean;
@@ -253,7 +253,7 @@ export class ArrayIterator extends BatchIterator {
     return { ...position, rng, out, job, finish: split?.finish ?? null };
   }
 
-  protected makeBatch(indices: Int32Array, random: () => RandomGenerator, position: Position, upcoming: Position | null): Batch {
+  protected makeBatch(indices: Int32Array, random: () => RandomGenerator, position: Position, upcoming: Position | null): B {
     const { images } = this.source;
     const [, h, w, c] = images.shape;
     const shape: ImageBatch['shape'] = [indices.length, h, w, c];
@@ -282,12 +282,12 @@ export class ArrayIterator extends BatchIterator {
     }
     // Keras names array-flow files with a hash in 0..9999.
     if (this.save) saveBatchImages(this.save, pixels, indices, images.shape.slice(1), rng!, 9999);
-    const imageTensor = this.arrays.tensor({ data: pixels, shape }, this.context.dataFormat, 4, pixels === shared);
+    const imageTensor = this.arrays.tensor({ data: pixels, shape }, this.context.dataFormat, 4, pixels === shared) as tf.Tensor4D;
     if (shared) this.threads!.buffers.give(shared);
     const { labels, misc, sampleWeight } = this.source;
-    const batch: Batch = { xs: misc.length > 0 ? [imageTensor, ...misc.map((m) => gatherRows(m, indices))] : imageTensor };
+    const batch: BatchLabelParts & { xs: BatchInputs } = { xs: misc.length > 0 ? [imageTensor, ...misc.map((m) => gatherRows(m, indices))] : imageTensor };
     if (labels) batch.ys = gatherRows(labels, indices);
     if (sampleWeight) batch.sampleWeight = gatherRows(sampleWeight, indices) as tf.Tensor1D;
-    return batch;
+    return batch as B;
   }
 }

@@ -10,18 +10,30 @@ import { InvalidArgumentError } from '../errors.js';
 import type { RandomGenerator } from '../random/random.js';
 import { EpochSchedule, type Position, type ScheduleArgs } from './schedule.js';
 
+/** A batch's inputs: the images, or the images followed by the misc arrays given with them. */
+export type BatchInputs = tf.Tensor4D | [tf.Tensor4D, ...tf.Tensor[]];
+/** A batch's labels: one tensor, one per output (data frames' 'multi_output'), or none. */
+export type BatchLabels = tf.Tensor | tf.Tensor[] | undefined;
+
 /**
- * One batch. `xs` is the image tensor (or `[images, ...misc]` when misc arrays
- * were given); `ys` and `sampleWeight` are present when the flow has them.
- * The caller owns these tensors and must dispose them.
+ * One batch. `xs` is the image tensor ([n, h, w, c], or [n, c, h, w] for
+ * channelsFirst), or `[images, ...misc]` when misc arrays were given; `ys`
+ * holds the labels, undefined when the flow has none; `sampleWeight` is
+ * there when the flow was given weights. The types follow what the flow was
+ * asked for (`flow(x)` gives `Batch<tf.Tensor4D, undefined>`, `flow(x, y)`
+ * `Batch<tf.Tensor4D, tf.Tensor>`). The caller owns these tensors and must
+ * dispose them.
  */
-export type Batch = {
-  xs: tf.Tensor | tf.Tensor[];
-  ys?: tf.Tensor | tf.Tensor[];
+export type Batch<X extends BatchInputs = BatchInputs, Y extends BatchLabels = BatchLabels> = {
+  xs: X;
+  ys: Y;
   sampleWeight?: tf.Tensor1D;
 };
 
-abstract class ScheduledIterator {
+/** What a flow builds besides the images: `ys` and `sampleWeight`, each there when the flow has it. */
+export type BatchLabelParts = Partial<Omit<Batch, 'xs'>>;
+
+abstract class ScheduledIterator<B extends Batch> {
   protected readonly schedule: EpochSchedule;
   /** Number of images the flow serves per epoch. */
   readonly samples: number;
@@ -49,7 +61,7 @@ abstract class ScheduledIterator {
   }
 
   /** Batch `index` of `epoch` (default: the current epoch), without moving the cursor. Keras: `iterator[index]`. */
-  abstract batch(index: number, epoch?: number): Batch | Promise<Batch>;
+  abstract batch(index: number, epoch?: number): B | Promise<B>;
 
   /**
    * A `tf.data.Dataset` of `{xs, ys}` batches for `model.fitDataset`. Each
@@ -57,24 +69,24 @@ abstract class ScheduledIterator {
    * endless, so pass `batchesPerEpoch: iterator.length` to `fitDataset`; use
    * `{epochs: 1}` for `validationData`).
    */
-  toDataset(options: { epochs?: number } = {}): tfd.Dataset<Batch> {
+  toDataset(options: { epochs?: number } = {}): tfd.Dataset<B> {
     const epochs = options.epochs ?? Infinity;
     if (!(epochs === Infinity || (Number.isInteger(epochs) && epochs > 0))) {
       throw new InvalidArgumentError('epochs', 'a positive integer or Infinity', epochs);
     }
     const self = this;
-    return tfd.generator<Batch>(async function* () {
+    return tfd.generator<B>(async function* () {
       for (let epoch = 0; epoch < epochs; epoch++) {
         for (let i = 0; i < self.length; i++) yield await self.batch(i, epoch);
       }
-    } as unknown as () => Iterator<Batch>);
+    } as unknown as () => Iterator<B>);
   }
 }
 
 /** Batches built synchronously in memory. */
-export abstract class BatchIterator extends ScheduledIterator implements IterableIterator<Batch>, AsyncIterable<Batch> {
+export abstract class BatchIterator<B extends Batch = Batch> extends ScheduledIterator<B> implements IterableIterator<B>, AsyncIterable<B> {
   /** The next batch; the stream is endless, moving to a reshuffled epoch after the last batch. */
-  next(): IteratorResult<Batch, never> {
+  next(): IteratorResult<B, never> {
     const position = this.schedule.take();
     return { value: this.build(position, this.schedule.upcoming), done: false };
   }
@@ -83,7 +95,7 @@ export abstract class BatchIterator extends ScheduledIterator implements Iterabl
     return this;
   }
 
-  async *[Symbol.asyncIterator](): AsyncGenerator<Batch, never> {
+  async *[Symbol.asyncIterator](): AsyncGenerator<B, never> {
     for (;;) yield this.next().value;
   }
 
@@ -92,11 +104,11 @@ export abstract class BatchIterator extends ScheduledIterator implements Iterabl
     this.schedule.reset();
   }
 
-  batch(index: number, epoch?: number): Batch {
+  batch(index: number, epoch?: number): B {
     return this.build(this.schedule.position(index, epoch), null);
   }
 
-  private build(position: Position, upcoming: Position | null): Batch {
+  private build(position: Position, upcoming: Position | null): B {
     return this.makeBatch(this.schedule.indices(position), () => this.schedule.random(position), position, upcoming);
   }
 
@@ -106,7 +118,7 @@ export abstract class BatchIterator extends ScheduledIterator implements Iterabl
    * `upcoming` is the position `next()` will serve after this one (null for
    * random access), for work that can start early.
    */
-  protected abstract makeBatch(indices: Int32Array, random: () => RandomGenerator, position: Position, upcoming: Position | null): Batch;
+  protected abstract makeBatch(indices: Int32Array, random: () => RandomGenerator, position: Position, upcoming: Position | null): B;
 }
 
 /**
@@ -115,7 +127,7 @@ export abstract class BatchIterator extends ScheduledIterator implements Iterabl
  * made only when a batch is handed out, so nothing leaks when a prefetched
  * batch is dropped by `reset()`.
  */
-export abstract class AsyncBatchIterator<Prepared> extends ScheduledIterator implements AsyncIterableIterator<Batch> {
+export abstract class AsyncBatchIterator<Prepared, B extends Batch = Batch> extends ScheduledIterator<B> implements AsyncIterableIterator<B> {
   private queue: Promise<Prepared>[] = [];
 
   protected constructor(args: ScheduleArgs, private readonly prefetch: number) {
@@ -124,7 +136,7 @@ export abstract class AsyncBatchIterator<Prepared> extends ScheduledIterator imp
   }
 
   /** The next batch; endless, reshuffled every epoch. */
-  async next(): Promise<IteratorResult<Batch, never>> {
+  async next(): Promise<IteratorResult<B, never>> {
     while (this.queue.length <= this.prefetch) {
       const pending = this.prepareAt(this.schedule.take());
       pending.catch(() => undefined); // a failure surfaces when this batch is awaited, not as an unhandled rejection
@@ -144,7 +156,7 @@ export abstract class AsyncBatchIterator<Prepared> extends ScheduledIterator imp
     this.schedule.reset();
   }
 
-  async batch(index: number, epoch?: number): Promise<Batch> {
+  async batch(index: number, epoch?: number): Promise<B> {
     return this.toBatch(await this.prepareAt(this.schedule.position(index, epoch)));
   }
 
@@ -156,5 +168,5 @@ export abstract class AsyncBatchIterator<Prepared> extends ScheduledIterator imp
   protected abstract prepare(indices: Int32Array, random: () => RandomGenerator): Promise<Prepared>;
 
   /** Makes the tensors of a prepared batch. */
-  protected abstract toBatch(prepared: Prepared): Batch;
+  protected abstract toBatch(prepared: Prepared): B;
 }

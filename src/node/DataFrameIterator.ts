@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { parse } from 'csv-parse/sync';
 import { InvalidArgumentError } from '../errors.js';
 import type { FlowContext } from '../iterators/ArrayIterator.js';
-import type { Batch } from '../iterators/BatchIterator.js';
+import type { Batch, BatchLabelParts } from '../iterators/BatchIterator.js';
 import { warn } from '../warnings.js';
 import { type ClassMode, checkClassMode, checkClassNames, classLabels } from './DirectoryIterator.js';
 import { type OptionKeys, checkKeys } from '../options/keys.js';
@@ -17,6 +17,9 @@ import { fsPath } from './fsNames.js';
 import { IMAGE_EXTENSIONS } from './listDirectory.js';
 
 export type DataFrameClassMode = ClassMode | 'multi_output' | 'raw';
+
+/** A data-frame flow's batch for class mode M (undefined: the default, 'categorical'): one tensor per column for 'multi_output', none for null. */
+export type DataFrameBatch<M extends DataFrameClassMode | undefined = DataFrameClassMode> = Batch<tf.Tensor4D, M extends null ? undefined : M extends 'multi_output' ? tf.Tensor[] : tf.Tensor>;
 export type Row = Record<string, unknown>;
 
 /** Options of `flowFromDataFrame`; names and defaults as Keras. */
@@ -92,7 +95,7 @@ function checkColumns(rows: Row[], classMode: DataFrameClassMode, yCol: string |
   });
 }
 
-export class DataFrameIterator extends FileBatchIterator {
+export class DataFrameIterator<B extends Batch = Batch> extends FileBatchIterator<B> {
   /** Class name to label index (class modes with classes). Keras: `class_indices`. */
   readonly classIndices: Record<string, number>;
   /** File names as given in the rows. Keras: `filenames`. */
@@ -172,7 +175,7 @@ export class DataFrameIterator extends FileBatchIterator {
     return new DataFrameIterator(rows, classMode, { xCol, yCol, directory, weightCol, classNames }, checked, context);
   }
 
-  protected labels(samples: Int32Array, xs: tf.Tensor): Omit<Batch, 'xs'> {
+  protected labels(samples: Int32Array, xs: tf.Tensor): BatchLabelParts {
     const sampleWeight = this.weights ? { sampleWeight: tf.tensor1d(Float32Array.from(samples, (s) => this.weights![s]!)) } : {};
     const numClasses = Object.keys(this.classIndices).length;
     switch (this.classMode) {

@@ -5,12 +5,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError } from '../errors.js';
 import type { FlowContext } from '../iterators/ArrayIterator.js';
-import type { Batch } from '../iterators/BatchIterator.js';
+import type { Batch, BatchLabelParts } from '../iterators/BatchIterator.js';
 import { type OptionKeys, checkKeys } from '../options/keys.js';
 import { type CheckedFileOptions, FILE_FLOW_OPTIONS, FileBatchIterator, type FileFlowOptions, checkFileOptions, readableFiles } from './FileBatchIterator.js';
 import { listDirectory } from './listDirectory.js';
 
 export type ClassMode = 'categorical' | 'binary' | 'sparse' | 'input' | null;
+
+/** A directory flow's batch for class mode M (undefined: the default, 'categorical'): no labels for null. */
+export type DirectoryBatch<M extends ClassMode | undefined = ClassMode> = Batch<tf.Tensor4D, M extends null ? undefined : tf.Tensor>;
 
 /** Options of `flowFromDirectory`; names and defaults as Keras. */
 export interface DirectoryFlowOptions extends FileFlowOptions {
@@ -28,7 +31,7 @@ const CLASS_MODES: ClassMode[] = ['categorical', 'binary', 'sparse', 'input', nu
 const filePath = (directory: string, filename: string) => `${directory.replace(/[\\/]+$/, '')}/${filename}`;
 
 /** Labels for class indices, encoded as Keras encodes them for each class mode. */
-export function classLabels(classMode: ClassMode, classes: Int32Array, numClasses: number, samples: Int32Array, xs: tf.Tensor): Omit<Batch, 'xs'> {
+export function classLabels(classMode: ClassMode, classes: Int32Array, numClasses: number, samples: Int32Array, xs: tf.Tensor): BatchLabelParts {
   switch (classMode) {
     case null:
       return {};
@@ -58,7 +61,7 @@ export function checkClassNames(classes: unknown): string[] | null {
   return classes;
 }
 
-export class DirectoryIterator extends FileBatchIterator {
+export class DirectoryIterator<B extends Batch = Batch> extends FileBatchIterator<B> {
   /** Class name to label index. Keras: `class_indices`. */
   readonly classIndices: Record<string, number>;
   /** Label index of every sample. Keras: `classes`. */
@@ -96,7 +99,7 @@ export class DirectoryIterator extends FileBatchIterator {
     return new DirectoryIterator(directory, listing, classMode, checked, context);
   }
 
-  protected labels(samples: Int32Array, xs: tf.Tensor): Omit<Batch, 'xs'> {
+  protected labels(samples: Int32Array, xs: tf.Tensor): BatchLabelParts {
     return classLabels(this.classMode, this.classes, Object.keys(this.classIndices).length, samples, xs);
   }
 }

@@ -10,7 +10,7 @@ import { CorruptFileError, InvalidArgumentError } from '../errors.js';
 import { BatchArrays, type ImageBatch, SharedBuffers } from '../input/imageBatch.js';
 import { type ImageFormat, type SaveTarget, checkSaveTarget, saveBatchImages } from '../io/imageFiles.js';
 import type { FlowContext } from '../iterators/ArrayIterator.js';
-import { AsyncBatchIterator, type Batch } from '../iterators/BatchIterator.js';
+import { AsyncBatchIterator, type Batch, type BatchLabelParts } from '../iterators/BatchIterator.js';
 import { type OptionKeys } from '../options/keys.js';
 import { type RandomGenerator, checkSeed, randomSeed } from '../random/random.js';
 import { channelAffine } from '../standardize/kernel.js';
@@ -145,7 +145,7 @@ export async function readableFiles(paths: string[], checked: CheckedFileOptions
   return ok;
 }
 
-export abstract class FileBatchIterator extends AsyncBatchIterator<Prepared> {
+export abstract class FileBatchIterator<B extends Batch = Batch> extends AsyncBatchIterator<Prepared, B> {
   /** Sample paths including the directory. Keras: `filepaths`. */
   readonly filepaths: string[];
   /** One image's NHWC shape. */
@@ -190,14 +190,14 @@ export abstract class FileBatchIterator extends AsyncBatchIterator<Prepared> {
     return { pixels: processed, samples, shared };
   }
 
-  protected toBatch({ pixels, samples, shared }: Prepared): Batch {
+  protected toBatch({ pixels, samples, shared }: Prepared): B {
     const xs = this.arrays.tensor({ data: pixels, shape: [samples.length, ...this.imageShape] }, this.context.dataFormat, 4, pixels === shared);
     if (shared) this.buffers.give(shared);
-    return { xs, ...this.labels(samples, xs) };
+    return { xs, ...this.labels(samples, xs) } as B;
   }
 
   /** The labels (and sample weights) of the given samples; `xs` is the batch, for classMode 'input'. */
-  protected abstract labels(samples: Int32Array, xs: tf.Tensor): Omit<Batch, 'xs'>;
+  protected abstract labels(samples: Int32Array, xs: tf.Tensor): BatchLabelParts;
 
   /**
    * Decodes (and, with `params`, transforms; with `then`, standardizes) the
