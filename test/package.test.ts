@@ -6,7 +6,7 @@
  * Needs the npm registry (the scratch install); about a minute with a warm npm cache.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -113,6 +113,8 @@ describe('the packed package', () => {
   });
 
   it('runs an ESM program: wasm backend, fit with ZCA, standardize, an augmented flow on a worker, flowFromDirectory on two workers, save and load', () => {
+    // The workers must start from dist/*.js: tsx (the development bootstrap) is not installed here.
+    expect(existsSync(join(project, 'node_modules', 'tsx'))).toBe(false);
     const facts = lastJson(run('node', ['consumer.mjs'], project, 60_000));
     expect(facts).toMatchObject({
       backend: 'wasm', unfitted: 'NotFittedError', standardizedShape: [16, 6, 5, 3], standardizedFinite: true,
