@@ -25,3 +25,4 @@ export type { ColorMode, Interpolation } from './node/decodeImage.js';
 export type { DataFrameIterator, DataFrameFlowOptions, DataFrameBatch, DataFrameClassMode, Row } from './node/DataFrameIterator.js';
 export type { FileFlowOptions } from './node/FileBatchIterator.js';
 export { FileSystemError, NonFiniteStatisticError, DisposedError } from './errors.js';
+export { fileSystem } from './io/modelFiles.js';
