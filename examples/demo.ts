@@ -13,7 +13,6 @@ import { encode } from 'fast-png';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ImageDataGenerator, useBestBackend } from '../src/index.js';
-import { loadModel, saveModel } from './modelFiles.js';
 import { CLASS_NAMES, makeShapes } from './shapes.js';
 
 const TRAIN = 3000;
@@ -74,16 +73,17 @@ await model.fitDataset(flow.toDataset(), {
 // 2. Save. Route 1: the model and the generator's statistics side by side.
 //    Route 2: a model that starts with the standardization layer and takes raw images.
 const out = 'demo-output';
-await saveModel(model, join(out, 'model'));
+// file:// works without tfjs-node: importing this package registers the handler.
+await model.save(`file://${join(out, 'model')}`);
 await generator.save(join(out, 'generator'));
 const embedded = tfl.sequential({ layers: [generator.toLayer({ inputShape: [32, 32, 3] }), ...model.layers] });
-await saveModel(embedded, join(out, 'model-with-standardization'));
+await embedded.save(`file://${join(out, 'model-with-standardization')}`);
 console.log(`saved ${out}/model, ${out}/generator and ${out}/model-with-standardization`);
 
 // 3. Prediction, as a separate program would do it: fresh objects from the files.
-const served = await loadModel(join(out, 'model'));
+const served = await tfl.loadLayersModel(`file://${join(out, 'model', 'model.json')}`);
 const servedGenerator = await ImageDataGenerator.load(join(out, 'generator'));
-const servedEmbedded = await loadModel(join(out, 'model-with-standardization'));
+const servedEmbedded = await tfl.loadLayersModel(`file://${join(out, 'model-with-standardization', 'model.json')}`);
 
 function accuracy(net: tfl.LayersModel, images: tf.Tensor): number {
   return tf.tidy(() => {

@@ -14,10 +14,10 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { decode as decodePng } from 'fast-png';
 import jpeg from 'jpeg-js';
 import { ImageDataGenerator, useBestBackend } from '../src/index.js';
-import { loadModel } from './modelFiles.js';
 import { CLASS_NAMES } from './shapes.js';
 
 const { values, positionals } = parseArgs({
@@ -49,7 +49,8 @@ function readImage(path: string): tf.Tensor3D {
 
 const backend = await useBestBackend();
 const classes = values.classes!.split(',');
-const model = await loadModel(values.embedded ?? values.model!);
+// file:// URLs load without tfjs-node: importing this package registers the handler (model.json and its weights).
+const model = await tfl.loadLayersModel(`file://${values.embedded ?? values.model!}`);
 const generator = values.embedded ? null : await ImageDataGenerator.load(values.generator!);
 const [, h, w] = model.inputs[0]!.shape as number[];
 console.log(`backend ${backend.name}; ${values.embedded ? `model with embedded standardization (${values.embedded})` : `model ${values.model} + generator ${values.generator}`}`);
