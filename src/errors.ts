@@ -70,7 +70,8 @@ export class NotFittedError extends ImageDataGeneratorError {
     super(
       `\`${option}\` is on, but this ImageDataGenerator has no fitted \`${statistic}\`. ` +
         'Call `await generator.fit(trainingImages)` first, or rebuild the fitted generator ' +
-        'with `ImageDataGenerator.fromJSON(savedState)`.',
+        'with `await ImageDataGenerator.load(dir)` (a directory written by `generator.save(dir)`) ' +
+        'or `ImageDataGenerator.fromJSON(savedState)`.',
     );
   }
 }

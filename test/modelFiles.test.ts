@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CorruptFileError, FileSystemError, ImageDataGenerator, fileSystem } from '../src/index.js';
+import { CorruptFileError, FileSystemError, ImageDataGenerator, NotFittedError, fileSystem } from '../src/index.js';
 import { testData } from './helpers/generators.js';
 import { raceIdentity, raceModel } from './helpers/modelFilesChild.js';
 
@@ -315,6 +315,23 @@ describe('typed errors naming the file', () => {
     model.dispose();
     expect(saveErr).toBeInstanceOf(FileSystemError);
     expect((saveErr as Error).message).toContain(join(dir, 'model.json'));
+  });
+});
+
+describe('serving', () => {
+  it('NotFittedError names every way to get fitted statistics back: fit, ImageDataGenerator.load(dir), fromJSON', () => {
+    const g = new ImageDataGenerator({ featurewiseCenter: true });
+    const err = (() => {
+      try {
+        g.standardize({ data: new Float32Array(3), shape: [1, 1, 3] });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(NotFittedError);
+    expect((err as Error).message).toContain('`await generator.fit(trainingImages)`');
+    expect((err as Error).message).toContain('`await ImageDataGenerator.load(dir)`');
+    expect((err as Error).message).toContain('`ImageDataGenerator.fromJSON(savedState)`');
   });
 });
 
