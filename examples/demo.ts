@@ -21,7 +21,8 @@ const EPOCHS = 6;
 const t0 = performance.now();
 const seconds = () => ((performance.now() - t0) / 1000).toFixed(1);
 
-// Training convolutions needs Conv2DBackpropFilter, which the wasm backend lacks.
+// Training convolutions needs Conv2DBackpropFilter: tfjs-node and cpu have it, and importing this package
+// gives wasm a bridge to its 3-D kernel (stride 1), so a backend without it is skipped, with the reason.
 const backend = await useBestBackend({ requiredKernels: ['Conv2DBackpropFilter'] });
 console.log(`backend: ${backend.name}${backend.skipped.map((s) => `\n  skipped ${s.name}: ${s.reason}`).join('')}`);
 
