@@ -10,12 +10,12 @@ import { DisposedError, InvalidArgumentError, NotFittedError, ShapeError } from 
 import { type ArrayInput, toDense } from './input/dense.js';
 import { type ImageBatch, type ImageInput, fromImageBatch, toImageBatch, userShape } from './input/imageBatch.js';
 import { asFileError, fromArtifacts, toArtifacts } from './io/artifacts.js';
-import { MANIFEST_FILE, readGeneratorFiles, writeGeneratorFiles } from './io/generatorFiles.js';
 import {
   type FittedStatistics, type GeneratorState, checkEnvelope, decodeStatistics, encodeState, featureOrder, permuteMatrix,
   statisticShape,
 } from './io/jsonState.js';
 import { nodeFs } from './io/nodeFs.js';
+import { INSTEAD, requireNode } from './platform.js';
 import { parseNpy } from './io/npy.js';
 import { ArrayIterator, type FlowContext, type FlowInput, type FlowOptions, type SampleProcessor } from './iterators/ArrayIterator.js';
 import { ImageStandardization } from './layers/ImageStandardization.js';
@@ -53,6 +53,7 @@ export interface KerasStatistics {
 
 async function readKerasArray(value: KerasArray, argument: string): Promise<{ data: Float32Array; shape: number[] }> {
   if (typeof value === 'string') {
+    requireNode(`fromKeras with a .npy file path (\`${argument}\`)`, INSTEAD.npy);
     const fs = nodeFs(argument, '.npy bytes or an array outside Node.js', 'a file path');
     const bytes = await fs.promises.readFile(value).catch(() => {
       throw new InvalidArgumentError(argument, 'a readable .npy file', value);
@@ -309,7 +310,7 @@ export class ImageDataGenerator {
    * standardized. Iterate with `for await` or `toDataset()`. Keras: `flow_from_directory`.
    */
   async flowFromDirectory<M extends ClassMode | undefined = undefined>(directory: string, options: DirectoryFlowOptions & { classMode?: M } = {}): Promise<DirectoryIterator<DirectoryBatch<M>>> {
-    const { DirectoryIterator } = await import('./node/DirectoryIterator.js');
+    const { DirectoryIterator } = await requireNode('flowFromDirectory', INSTEAD.files).directoryIterator();
     return DirectoryIterator.create(directory, options, this.flowContext()) as Promise<DirectoryIterator<DirectoryBatch<M>>>;
   }
 
@@ -319,7 +320,7 @@ export class ImageDataGenerator {
    * standardized. Keras: `flow_from_dataframe`.
    */
   async flowFromDataFrame<M extends DataFrameClassMode | undefined = undefined>(rows: Row[] | string, options: DataFrameFlowOptions & { classMode?: M } = {}): Promise<DataFrameIterator<DataFrameBatch<M>>> {
-    const { DataFrameIterator } = await import('./node/DataFrameIterator.js');
+    const { DataFrameIterator } = await requireNode('flowFromDataFrame', INSTEAD.files).dataFrameIterator();
     return DataFrameIterator.create(rows, options, this.flowContext()) as Promise<DataFrameIterator<DataFrameBatch<M>>>;
   }
 
@@ -330,7 +331,7 @@ export class ImageDataGenerator {
    */
   async fitFromDirectory(directory: string, options: FitFromDirectoryOptions = {}): Promise<this> {
     checkKeys(options, FIT_FROM_DIRECTORY_OPTIONS, 'options');
-    const { DirectoryIterator } = await import('./node/DirectoryIterator.js');
+    const { DirectoryIterator } = await requireNode('fitFromDirectory', INSTEAD.files).directoryIterator();
     const { augment, rounds, seed, onProgress, ...flowOptions } = options;
     const files = await DirectoryIterator.create(directory, { ...flowOptions, classMode: null, shuffle: false }, this.flowContext());
     const stderr = (globalThis as { process?: { stderr?: { isTTY?: boolean; write(s: string): void } } }).process?.stderr;
@@ -481,7 +482,7 @@ export class ImageDataGenerator {
     const check = fromArtifacts(manifest, weights, { manifest: 'the manifest to save', weights: 'the weights to save' });
     ImageDataGenerator.fromJSON(check, { preprocessingFunction: this.config.preprocessingFunction ?? undefined });
     const handler = ioHandler(dest, 'dest');
-    if (handler === null) return writeGeneratorFiles(stripFileScheme(dest as string), manifest, weights);
+    if (handler === null) return requireNode('save to a directory path', INSTEAD.save).writeGeneratorFiles(stripFileScheme(dest as string), manifest, weights);
     if (!handler.save) throw new InvalidArgumentError('dest', 'a tf.io handler with a save method', dest);
     const weightSpecs = manifest.weights.map((w) => ({ name: w.name, shape: w.shape, dtype: w.dtype }));
     await handler.save({ modelTopology: manifest as unknown as object, weightSpecs, weightData: weights.slice().buffer, format: manifest.format });
@@ -497,9 +498,10 @@ export class ImageDataGenerator {
     let state: GeneratorState;
     let file: string;
     if (handler === null) {
+      const node = requireNode('load from a directory path', INSTEAD.load);
       const dir = stripFileScheme(src as string);
-      state = await readGeneratorFiles(dir);
-      file = `${dir}/${MANIFEST_FILE}`;
+      state = await node.readGeneratorFiles(dir);
+      file = `${dir}/${node.manifestFile}`;
     } else {
       if (!handler.load) throw new InvalidArgumentError('src', 'a tf.io handler with a load method', src);
       const a = await handler.load();

@@ -5,6 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import './nodeSupport.js';
 import { ImageDataGenerator } from './ImageDataGenerator.js';
 import { ImageDataGeneratorError } from './errors.js';
 import { useBestBackend } from './backend/useBestBackend.js';

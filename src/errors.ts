@@ -164,3 +164,20 @@ export class DisposedError extends ImageDataGeneratorError {
     super(`${operation}: this ImageDataGenerator was disposed with \`dispose()\`; fit or load a new one.`);
   }
 }
+
+/**
+ * A call that needs Node.js (it reads or writes files, or starts Node's
+ * threads) was made where the library runs without Node, e.g. from the
+ * browser build that bundlers pick for a page. Names the call and what to use
+ * instead.
+ */
+export class UnsupportedEnvironmentError extends ImageDataGeneratorError {
+  constructor(
+    readonly call: string,
+    readonly instead: string,
+  ) {
+    super(`${call} needs Node.js (it works with files), and this is the browser build of tfjs-image-data-generator. ${instead}`);
+    // Spelled out: minifiers rename classes, and `new.target.name` with them.
+    this.name = 'UnsupportedEnvironmentError';
+  }
+}

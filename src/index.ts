@@ -26,3 +26,7 @@ export type { DataFrameIterator, DataFrameFlowOptions, DataFrameBatch, DataFrame
 export type { FileFlowOptions } from './node/FileBatchIterator.js';
 export { FileSystemError, NonFiniteStatisticError, DisposedError } from './errors.js';
 export { fileSystem } from './io/modelFiles.js';
+export { UnsupportedEnvironmentError } from './errors.js';
+export { BROWSER_BACKEND_PREFERENCE } from './backend/useBestBackend.js';
+// Node entry: files, image codecs and tfjs-node through the registry of platform.ts (the browser entry, browser.ts, leaves this out).
+import './nodeSupport.js';

@@ -5,8 +5,7 @@
  * `get-pixels` result after `.transpose(1, 0, 2)`).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import ndarray from 'ndarray';
-import ops from 'ndarray-ops';
+import type ndarray from 'ndarray';
 import { InvalidArgumentError, ShapeError } from '../errors.js';
 
 export type TypedArray =
@@ -74,9 +73,37 @@ function fromNdArray(a: ndarray.NdArray, argument: string): DenseArray {
     const flat = ArrayBuffer.isView(data) ? (data as Float32Array).subarray(a.offset, a.offset + n) : Array.prototype.slice.call(data, a.offset, a.offset + n);
     return { data: toFloat32(flat as TypedArray), shape };
   }
+  return { data: stridedCopy(data, a.offset, shape, a.stride, n), shape };
+}
+
+/**
+ * The elements of a strided view (any strides, negative too) in row-major
+ * order: an odometer over the outer indices, a plain loop over the last one.
+ */
+function stridedCopy(data: ArrayLike<number>, offset: number, shape: readonly number[], stride: readonly number[], n: number): Float32Array {
   const out = new Float32Array(n);
-  ops.assign(ndarray(out, shape), a);
-  return { data: out, shape };
+  if (n === 0) return out;
+  const rank = shape.length;
+  if (rank === 0) {
+    out[0] = data[offset]!;
+    return out;
+  }
+  const inner = shape[rank - 1]!;
+  const step = stride[rank - 1]!;
+  const index = new Array<number>(rank - 1).fill(0);
+  let start = offset;
+  for (let k = 0; k < n; k += inner) {
+    for (let i = 0, at = start; i < inner; i++, at += step) out[k + i] = data[at]!;
+    // Advance the outer indices like an odometer, moving `start` by their strides.
+    for (let d = rank - 2; d >= 0; d--) {
+      start += stride[d]!;
+      index[d] = index[d]! + 1;
+      if (index[d]! < shape[d]!) break;
+      start -= stride[d]! * shape[d]!;
+      index[d] = 0;
+    }
+  }
+  return out;
 }
 
 function fromNested(value: NestedArray, argument: string): DenseArray {

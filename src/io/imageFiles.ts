@@ -1,11 +1,12 @@
 /**
  * Images to PNG/JPEG bytes the way Keras's `array_to_img(x, scale=True)`
  * does it (min-max scaled to 0..255, truncated to 8 bits), and writing them
- * for `saveToDir`. Encoding is pure JavaScript; writing needs Node.
+ * for `saveToDir`. Encoding is pure JavaScript (io/imageEncode.ts, reached
+ * through the Node support so that page bundles leave the codecs out); writing
+ * needs Node.
  */
-import { encode as encodePng } from 'fast-png';
-import jpeg from 'jpeg-js';
 import { InvalidArgumentError } from '../errors.js';
+import { INSTEAD, requireNode } from '../platform.js';
 import { type NodeFs, nodeFs } from './nodeFs.js';
 import type { RandomGenerator } from '../random/random.js';
 import type { ImageView } from '../transform/apply.js';
@@ -29,17 +30,6 @@ export function toUint8(v: ImageView): Uint8Array {
   return out;
 }
 
-/** Encodes 8-bit HWC pixels (1 to 4 channels) as PNG or JPEG bytes. */
-export function encodeImage(pixels: Uint8Array, height: number, width: number, channels: number, format: ImageFormat): Uint8Array {
-  if (format === 'png') return encodePng({ width, height, data: pixels, channels, depth: 8 });
-  const rgba = new Uint8Array(width * height * 4);
-  for (let p = 0; p < width * height; p++) {
-    for (let k = 0; k < 3; k++) rgba[p * 4 + k] = pixels[p * channels + (channels >= 3 ? k : 0)]!;
-    rgba[p * 4 + 3] = 255;
-  }
-  return new Uint8Array(jpeg.encode({ width, height, data: rgba }, 95).data);
-}
-
 /** Node's fs for writing images, or a clear error elsewhere (saving files is Node-only). */
 export function nodeFsForWriting(argument: string): NodeFs {
   return nodeFs(argument, 'to be used in Node.js >= 20.16 (writing files needs node:fs)', 'another runtime');
@@ -48,6 +38,7 @@ export function nodeFsForWriting(argument: string): NodeFs {
 /** Checks that `dir` is an existing directory (Keras does not create it either). */
 export function checkDirectory(dir: unknown, argument: string): string {
   if (typeof dir !== 'string' || dir === '') throw new InvalidArgumentError(argument, 'a directory path', dir);
+  requireNode(argument, INSTEAD.saveToDir);
   if (!nodeFsForWriting(argument).statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
     throw new InvalidArgumentError(argument, 'an existing directory', dir, 'Create it first.');
   }
@@ -77,6 +68,7 @@ export function checkSaveTarget(o: { saveToDir?: string | null; savePrefix?: str
 export function saveBatchImages(target: SaveTarget, pixels: Float32Array, samples: ArrayLike<number>, imageShape: readonly number[], rng: RandomGenerator, hashMax: number): void {
   const [height, width, channels] = imageShape as [number, number, number];
   const size = height * width * channels;
+  const { encodeImage } = requireNode('saveToDir', INSTEAD.saveToDir);
   const fs = nodeFsForWriting('saveToDir');
   for (let i = 0; i < samples.length; i++) {
     const bytes = encodeImage(toUint8({ data: pixels, offset: i * size, height, width, channels }), height, width, channels, target.format);

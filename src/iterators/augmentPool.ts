@@ -12,7 +12,7 @@
  */
 import { WorkerThreadError } from '../errors.js';
 import { nodeBuiltin } from '../io/nodeFs.js';
-import { workerEntry } from '../node/workerEntry.js';
+import { nodeSupport } from '../platform.js';
 import { type ElementwiseSteps, channelAffine, standardizeImages } from '../standardize/kernel.js';
 import { type SamplingOptions, applyTransformTo } from '../transform/apply.js';
 import type { TransformParams } from '../transform/params.js';
@@ -171,7 +171,9 @@ export class AugmentPool {
   static get(size: number): AugmentPool | null {
     if (AugmentPool.shared !== undefined) return AugmentPool.shared;
     const threads = nodeBuiltin<WorkerThreads>('node:worker_threads');
-    if (!threads || typeof SharedArrayBuffer === 'undefined') return (AugmentPool.shared = null);
+    // Worker modules are found through the Node support (absent from the browser build).
+    const workerEntry = nodeSupport()?.workerEntry;
+    if (!threads || !workerEntry || typeof SharedArrayBuffer === 'undefined') return (AugmentPool.shared = null);
     const pool = new AugmentPool([]);
     for (let k = 0; k < size; k++) {
       const { port1, port2 } = new threads.MessageChannel();

@@ -2,9 +2,14 @@
  * The WebAssembly kernels built from wasm/linalg.c (float64 symmetric
  * eigensolver, Keras's ZCA matrix, float32 Gram accumulation into float64)
  * on one shared memory. On Node a second thread (worker_threads) runs the same
- * module on the same memory and takes half of every large product. `open()`
- * resolves to null where wasm SIMD or SharedArrayBuffer is missing; callers
- * then take the TypeScript path.
+ * module on the same memory and takes half of every large product; in a
+ * browser it runs on the calling thread. The module is built with threads
+ * (--shared-memory), so it instantiates only on a shared memory: `open()`
+ * resolves to null where wasm SIMD or shared WebAssembly memory is missing,
+ * and callers then take the TypeScript path. Shared wasm memory is not the
+ * global `SharedArrayBuffer`: Chromium makes it on pages that are not
+ * cross-origin isolated (where `SharedArrayBuffer` is undefined), and the
+ * results are the same as Node's; a browser that refuses it there gives null.
  */
 import { base64Bytes } from '../io/base64.js';
 import { nodeBuiltin } from '../io/nodeFs.js';

@@ -41,7 +41,7 @@ export const jsGramBytes = (d: number) => 24 * d * d;
 export async function openGram(features: number, maxBytes: number, engine: GramEngine = 'auto'): Promise<GramAccumulator> {
   const wasmFits = wasmGramBytes(features) < WASM_MEMORY_LIMIT - 64 * 2 ** 20;
   const kernels = engine !== 'js' && wasmFits ? await WasmLinalg.open() : null;
-  if (engine === 'wasm' && kernels === null) throw new Error('the WebAssembly linear algebra is not available here (needs wasm SIMD and SharedArrayBuffer)');
+  if (engine === 'wasm' && kernels === null) throw new Error('the WebAssembly linear algebra is not available here (needs wasm SIMD and shared WebAssembly memory)');
   const bytes = kernels ? wasmGramBytes(features) : jsGramBytes(features);
   if (bytes > maxBytes) {
     await kernels?.close();
