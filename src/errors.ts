@@ -20,12 +20,7 @@ export function describe(value: unknown): string {
 }
 
 /** Base class of every error this library throws. */
-export class ImageDataGeneratorError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = new.target.name;
-  }
-}
+export class ImageDataGeneratorError extends Error {}
 
 /** An argument has the wrong type or value. Keras raises `ValueError` for these. */
 export class InvalidArgumentError extends ImageDataGeneratorError {
@@ -177,7 +172,13 @@ export class UnsupportedEnvironmentError extends ImageDataGeneratorError {
     readonly instead: string,
   ) {
     super(`${call} needs Node.js (it works with files), and this is the browser build of tfjs-image-data-generator. ${instead}`);
-    // Spelled out: minifiers rename classes, and `new.target.name` with them.
-    this.name = 'UnsupportedEnvironmentError';
   }
+}
+
+// Each class's `name` spelled out once, on its prototype: a minifier renames the classes themselves.
+for (const [name, type] of Object.entries({
+  ImageDataGeneratorError, InvalidArgumentError, ShapeError, NonFiniteDataError, NotFittedError, MemoryBudgetError, CorruptFileError,
+  ImageTooLargeError, WorkerThreadError, FileSystemError, NonFiniteStatisticError, DisposedError, UnsupportedEnvironmentError,
+})) {
+  Object.defineProperty(type.prototype, 'name', { value: name, writable: true, configurable: true });
 }

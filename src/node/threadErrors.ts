@@ -34,7 +34,7 @@ const isErrorClass = (value: unknown): value is ErrorClass =>
   typeof value === 'function' && (value === errors.ImageDataGeneratorError || value.prototype instanceof errors.ImageDataGeneratorError);
 
 /** Every error class of errors.ts, by name. */
-const classes = new Map<string, ErrorClass>(Object.values<unknown>(errors).filter(isErrorClass).map((value) => [value.name, value]));
+const classes = new Map<string, ErrorClass>(Object.values<unknown>(errors).filter(isErrorClass).map((value) => [(value.prototype as Error).name, value]));
 
 /** The typed error `wire` describes; `operation` names the work for errors that are not this library's. */
 export function fromWire(wire: WireError, operation: string): errors.ImageDataGeneratorError {
