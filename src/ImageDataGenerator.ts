@@ -24,7 +24,7 @@ import type { DataFrameBatch, DataFrameClassMode, DataFrameFlowOptions, DataFram
 import type { ClassMode, DirectoryBatch, DirectoryFlowOptions, DirectoryIterator } from './node/DirectoryIterator.js';
 import { type ImageDataGeneratorArgs, type ImageDataGeneratorConfig, type PreprocessingFunction, resolveConfig } from './options/args.js';
 import { argsFromKerasConfig } from './options/keras.js';
-import { type OptionKeys, checkKeys } from './options/keys.js';
+import { type OptionKeys, checkKeys, flag } from './options/keys.js';
 import { type RandomGenerator, checkSeed, randomSeed } from './random/random.js';
 import { singleGenerator } from './random/streams.js';
 import { ChannelMoments } from './stats/channelMoments.js';
@@ -223,7 +223,7 @@ export class ImageDataGenerator {
     checkKeys(options, FIT_OPTIONS, 'options');
     const rounds = options.rounds ?? 1;
     if (!Number.isInteger(rounds) || rounds < 1) throw new InvalidArgumentError('rounds', 'a positive integer', rounds);
-    const augment = options.augment ?? false;
+    const augment = flag(options, 'augment', false);
     const random = augment ? singleGenerator(this.config.rng, options.seed === undefined ? randomSeed() : checkSeed(options.seed)) : null;
     const { dataFormat, rescale, featurewiseCenter, featurewiseStdNormalization, zcaWhitening } = this.config;
     let moments: ChannelMoments | null = null;

@@ -6,7 +6,7 @@
 
 /** A warning: a stable `code` for filtering and a human-readable `message`. */
 export interface GeneratorWarning {
-  code: 'option-override' | 'channel-count' | 'bad-image';
+  code: 'option-override' | 'channel-count' | 'bad-image' | 'link-loop';
   message: string;
 }
 

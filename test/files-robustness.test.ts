@@ -336,3 +336,36 @@ describe('CMYK and damaged JPEGs, against Pillow', () => {
     px.dispose();
   });
 });
+
+describe('found by the hostile re-probe', () => {
+  it('links that loop back into the walk are not followed: the listing ends, each image once, one warning per link', async () => {
+    const dir = folder('a');
+    writeFileSync(join(dir, 'a', 'ok.png'), png(4, 4, [9, 9, 9]));
+    symlinkSync(join(dir, 'a'), join(dir, 'a', 'loop'));
+    symlinkSync(join(dir, 'a', 'loop'), join(dir, 'a', 'loop2'));
+    mkdirSync(join(dir, 'a', 'sub'));
+    symlinkSync(join(dir, 'a'), join(dir, 'a', 'sub', 'up'));
+    const { result: flow, warnings } = await captureWarningsAsync(() => new ImageDataGenerator().flowFromDirectory(dir, { followLinks: true, workers: 0, targetSize: [4, 4] }));
+    expect(flow.filenames).toEqual(['a/ok.png']);
+    expect(warnings.filter((w) => w.code === 'link-loop')).toHaveLength(3);
+  });
+
+  it('option values of the wrong kind or beyond what a batch can hold are refused when the flow is made', async () => {
+    const dir = folder('a', 'b');
+    writeFileSync(join(dir, 'a', 'x.png'), png(4, 4, [1, 2, 3]));
+    writeFileSync(join(dir, 'b', 'y.png'), png(4, 4, [1, 2, 3]));
+    const g = new ImageDataGenerator();
+    const refused = async (options: Record<string, unknown>, argument: string) => {
+      const error = await g.flowFromDirectory(dir, options as never).then(() => null, (e: unknown) => e);
+      expect(error, argument).toBeInstanceOf(InvalidArgumentError);
+      expect((error as InvalidArgumentError).argument).toBe(argument);
+    };
+    await refused({ prefetch: 1e9 }, 'prefetch');
+    await refused({ targetSize: [100000, 100000] }, 'targetSize');
+    await refused({ targetSize: [9000, 9000], batchSize: 10000 }, 'batchSize');
+    await refused({ followLinks: 'yes' }, 'followLinks');
+    await refused({ keepAspectRatio: 1 }, 'keepAspectRatio');
+    // An empty class list means every class folder, as in Keras.
+    expect((await g.flowFromDirectory(dir, { classes: [] })).classIndices).toEqual({ a: 0, b: 1 });
+  });
+});

@@ -1,3 +1,5 @@
+import * as tf from '@tensorflow/tfjs-core';
+import ndarray from 'ndarray';
 import { describe, expect, it } from 'vitest';
 import {
   ImageDataGenerator, InvalidArgumentError, MemoryBudgetError, NonFiniteDataError, NonFiniteStatisticError, ShapeError,
@@ -214,5 +216,48 @@ describe('input shapes', () => {
       await expect(g.fit({ data, shape })).rejects.toThrow(/`x\.shape`: expected a list of sizes/);
       expect(() => g.flow({ data, shape })).toThrow(InvalidArgumentError);
     }
+  });
+});
+
+describe('inputs found by the hostile re-probe', () => {
+  const x = () => ({ data: Array.from({ length: 96 }, (_, i) => i % 7) as unknown[], shape: [2, 4, 4, 3] });
+  const refused = async (call: () => unknown, argument: string) => {
+    let error: unknown;
+    try {
+      await call();
+    } catch (e) {
+      error = e;
+    }
+    expect(error, argument).toBeInstanceOf(InvalidArgumentError);
+    expect((error as InvalidArgumentError).argument).toBe(argument);
+  };
+
+  it('non-numbers are refused, not converted: strings in data, string tensors, BigInt arrays', async () => {
+    const g = new ImageDataGenerator({ featurewiseCenter: true, rescale: 2 });
+    const withString = x();
+    withString.data[7] = '12';
+    await refused(() => g.fit(withString as never), 'x.data[7]');
+    const strings = tf.tensor(['a', 'b', 'c', 'd'], [1, 2, 2, 1]);
+    await refused(() => g.fit(strings), 'x');
+    await refused(() => g.standardize(strings), 'x');
+    strings.dispose();
+    await refused(() => g.fit({ data: new BigInt64Array(96) as never, shape: [2, 4, 4, 3] }), 'x.data');
+  });
+
+  it('an ndarray whose offset or strides reach past its data is refused', async () => {
+    const g = new ImageDataGenerator({ featurewiseCenter: true });
+    await refused(() => g.fit(ndarray(new Float32Array(96), [2, 4, 4, 3], [48, 12, 3, 1], 90)), 'x');
+    await refused(() => g.fit(ndarray(new Float32Array(96), [2, 4, 4, 3], [-48, 12, 3, 1], 40)), 'x');
+    // The same view reversed along the batch axis, starting at the last image, is fine.
+    await g.fit(ndarray(Float32Array.from({ length: 96 }, (_, i) => i), [2, 4, 4, 3], [-48, 12, 3, 1], 48));
+    expect(g.mean![0]).toBeCloseTo(46.5, 5);
+  });
+
+  it('booleans and factors are checked: augment, ignoreClassSplit, a rescale outside float32', async () => {
+    const g = new ImageDataGenerator({ rotationRange: 5 });
+    const images = { data: new Float32Array(96), shape: [2, 4, 4, 3] };
+    await refused(() => g.fit(images, { augment: 'yes' as never }), 'augment');
+    await refused(() => g.flow(images, [0, 1], { ignoreClassSplit: 'x' as never }), 'ignoreClassSplit');
+    await refused(() => new ImageDataGenerator({ rescale: 1e39 }), 'rescale');
   });
 });

@@ -45,6 +45,21 @@ function toFloat32(data: TypedArray | number[] | ArrayLike<number>): Float32Arra
   return data instanceof Float32Array ? data : Float32Array.from(data as ArrayLike<number>);
 }
 
+/**
+ * The numbers behind an array input: a numeric TypedArray (BigInt arrays
+ * cannot be converted), or a plain array holding numbers only (a string
+ * would be converted silently).
+ */
+function checkNumbers(data: ArrayLike<unknown>, argument: string): void {
+  if (data instanceof BigInt64Array || data instanceof BigUint64Array || data instanceof DataView) {
+    throw new InvalidArgumentError(argument, 'numbers (a Float32Array, another numeric TypedArray or number[])', data);
+  }
+  if (!Array.isArray(data)) return;
+  for (let i = 0; i < data.length; i++) {
+    if (typeof data[i] !== 'number') throw new InvalidArgumentError(`${argument}[${i}]`, 'a number', data[i]);
+  }
+}
+
 function isCContiguous(a: ndarray.NdArray): boolean {
   let expected = 1;
   for (let d = a.shape.length - 1; d >= 0; d--) {
@@ -69,11 +84,27 @@ function fromNdArray(a: ndarray.NdArray, argument: string): DenseArray {
   if (!ArrayBuffer.isView(data) && !Array.isArray(data)) {
     throw new InvalidArgumentError(argument, 'an ndarray backed by a TypedArray or number[]', a.data);
   }
+  checkNumbers(data, `${argument}.data`);
+  checkExtent(a, data.length, argument);
   if (isCContiguous(a)) {
     const flat = ArrayBuffer.isView(data) ? (data as Float32Array).subarray(a.offset, a.offset + n) : Array.prototype.slice.call(data, a.offset, a.offset + n);
     return { data: toFloat32(flat as TypedArray), shape };
   }
   return { data: stridedCopy(data, a.offset, shape, a.stride, n), shape };
+}
+
+/** Every element the view reaches (offset plus each stride times its index) lies inside its data. */
+function checkExtent(a: ndarray.NdArray, length: number, argument: string): void {
+  if (size(a.shape) === 0) return;
+  let [low, high] = [a.offset, a.offset];
+  a.shape.forEach((n, d) => {
+    const reach = (n - 1) * a.stride[d]!;
+    if (reach < 0) low += reach;
+    else high += reach;
+  });
+  if (!Number.isSafeInteger(low) || !Number.isSafeInteger(high) || low < 0 || high >= length) {
+    throw new InvalidArgumentError(argument, `an ndarray whose offset and strides stay inside its data (${length} elements)`, `elements ${low} to ${high}`);
+  }
 }
 
 /**
@@ -133,6 +164,9 @@ function fromNested(value: NestedArray, argument: string): DenseArray {
 export function toDense(input: ArrayInput, argument: string): DenseArray {
   if (input instanceof tf.Tensor) {
     if (input.isDisposed) throw new InvalidArgumentError(argument, 'a live tf.Tensor', 'a disposed tf.Tensor');
+    if (input.dtype === 'string' || input.dtype === 'complex64') {
+      throw new InvalidArgumentError(argument, "a numeric tf.Tensor (dtype 'float32', 'int32' or 'bool')", `a tf.Tensor of dtype '${input.dtype}'`);
+    }
     return { data: toFloat32(input.dataSync() as TypedArray), shape: [...input.shape] };
   }
   if (Array.isArray(input)) return fromNested(input, argument);
@@ -140,6 +174,7 @@ export function toDense(input: ArrayInput, argument: string): DenseArray {
     if (isNdArray(input)) return fromNdArray(input, argument);
     if (isShapedArray(input)) {
       checkShape(input.shape, `${argument}.shape`);
+      checkNumbers(input.data, `${argument}.data`);
       if (input.data.length !== size(input.shape)) {
         throw new ShapeError(`${argument}.data`, `length ${size(input.shape)} to match shape [${input.shape}]`, [input.data.length]);
       }

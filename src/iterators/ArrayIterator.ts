@@ -13,7 +13,7 @@ import type { RandomMode } from '../random/streams.js';
 import type { ElementwiseSteps } from '../standardize/kernel.js';
 import type { SamplingOptions } from '../transform/apply.js';
 import type { TransformParams } from '../transform/params.js';
-import { type OptionKeys, checkKeys } from '../options/keys.js';
+import { type OptionKeys, checkKeys, flag } from '../options/keys.js';
 import { AugmentPool } from './augmentPool.js';
 import { type Batch, type BatchInputs, BatchIterator, type BatchLabelParts } from './BatchIterator.js';
 import type { Position } from './schedule.js';
@@ -161,6 +161,7 @@ function prepareSource(
   }
 
   const subset = options.subset ?? null;
+  const ignoreClassSplit = flag(options, 'ignoreClassSplit', false);
   if (subset !== null) {
     if (subset !== 'training' && subset !== 'validation') {
       throw new InvalidArgumentError('subset', "'training', 'validation' or null", subset);
@@ -169,7 +170,7 @@ function prepareSource(
       throw new InvalidArgumentError('validationSplit', 'a value in (0, 1) when `subset` is given', validationSplit, 'Set it in the ImageDataGenerator options.');
     }
     const split = Math.floor(n * validationSplit);
-    if (labels && !options.ignoreClassSplit) {
+    if (labels && !ignoreClassSplit) {
       const a = distinctValues(sliceRows(labels, 0, split));
       const b = distinctValues(sliceRows(labels, split, n));
       if (a.length !== b.length || a.some((v, i) => v !== b[i])) {
@@ -223,7 +224,7 @@ export class ArrayIterator<B extends Batch = Batch> extends BatchIterator<B> {
       randomMode: context.randomMode,
     });
     this.source = source;
-    this.augment = options.subset !== 'validation' || options.augmentValidation === true;
+    this.augment = options.subset !== 'validation' || flag(options, 'augmentValidation', false);
     this.save = checkSaveTarget(options, source.images.shape[3]);
     const workers = options.workers ?? AugmentPool.defaultSize();
     if (!Number.isInteger(workers) || workers < 0) throw new InvalidArgumentError('workers', 'an integer >= 0', options.workers);

@@ -33,6 +33,9 @@ export type Batch<X extends BatchInputs = BatchInputs, Y extends BatchLabels = B
 /** What a flow builds besides the images: `ys` and `sampleWeight`, each there when the flow has it. */
 export type BatchLabelParts = Partial<Omit<Batch, 'xs'>>;
 
+/** Batches prepared ahead at most: each holds a whole batch in memory. */
+const MAX_PREFETCH = 64;
+
 abstract class ScheduledIterator<B extends Batch> {
   protected readonly schedule: EpochSchedule;
   /** Number of images the flow serves per epoch. */
@@ -132,7 +135,7 @@ export abstract class AsyncBatchIterator<Prepared, B extends Batch = Batch> exte
 
   protected constructor(args: ScheduleArgs, private readonly prefetch: number) {
     super(args);
-    if (!Number.isInteger(prefetch) || prefetch < 0) throw new InvalidArgumentError('prefetch', 'an integer >= 0', prefetch);
+    if (!Number.isInteger(prefetch) || prefetch < 0 || prefetch > MAX_PREFETCH) throw new InvalidArgumentError('prefetch', `an integer from 0 to ${MAX_PREFETCH}`, prefetch);
   }
 
   /** The next batch; endless, reshuffled every epoch. */

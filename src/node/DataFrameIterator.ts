@@ -11,7 +11,7 @@ import type { FlowContext } from '../iterators/ArrayIterator.js';
 import type { Batch, BatchLabelParts } from '../iterators/BatchIterator.js';
 import { warn } from '../warnings.js';
 import { type ClassMode, checkClassMode, checkClassNames, classLabels } from './DirectoryIterator.js';
-import { type OptionKeys, checkKeys } from '../options/keys.js';
+import { type OptionKeys, checkKeys, flag } from '../options/keys.js';
 import { type CheckedFileOptions, FILE_FLOW_OPTIONS, FileBatchIterator, type FileFlowOptions, checkFileOptions, readableFiles } from './FileBatchIterator.js';
 import { fsPath } from './fsNames.js';
 import { IMAGE_EXTENSIONS } from './listDirectory.js';
@@ -131,7 +131,7 @@ export class DataFrameIterator<B extends Batch = Batch> extends FileBatchIterato
     checkKeys(o, DATA_FRAME_FLOW_OPTIONS, 'options');
     const classMode = o.classMode === undefined ? 'categorical' : o.classMode;
     checkClassMode(classMode, CLASS_MODES);
-    checkClassNames(o.classes);
+    const classes = checkClassNames(o.classes);
     const xCol = o.xCol ?? 'filename';
     const yCol = o.yCol ?? 'class';
     const weightCol = o.weightCol ?? null;
@@ -145,8 +145,8 @@ export class DataFrameIterator<B extends Batch = Batch> extends FileBatchIterato
     const withClasses = classMode === 'categorical' || classMode === 'binary' || classMode === 'sparse';
     if (withClasses && typeof yCol !== 'string') throw new InvalidArgumentError('yCol', `one column for classMode '${classMode}'`, yCol);
     checkColumns(rows, classMode, yCol, weightCol);
-    if (o.classes && !withClasses) warn('option-override', `\`classes\` is ignored with classMode '${classMode}'.`);
-    if (o.validateFilenames ?? true) {
+    if (classes && !withClasses) warn('option-override', `\`classes\` is ignored with classMode '${classMode}'.`);
+    if (flag(o, 'validateFilenames', true)) {
       const exists = await Promise.all(rows.map((r) => stat(fsPath(pathOf(directory, r[xCol] as string))).then((s) => s.isFile(), () => false)));
       const keep = rows.map((r, i) => exists[i]! && isImageName(String(r[xCol])));
       const invalid = keep.filter((k) => !k).length;
@@ -156,8 +156,8 @@ export class DataFrameIterator<B extends Batch = Batch> extends FileBatchIterato
     let classNames: string[] = [];
     if (withClasses) {
       const labelsOf = (r: Row) => (Array.isArray(r[yCol as string]) ? (r[yCol as string] as unknown[]) : [r[yCol as string]]).map(String);
-      if (o.classes) {
-        classNames = [...new Set(o.classes)];
+      if (classes) {
+        classNames = [...new Set(classes)];
         rows = rows.filter((r) => labelsOf(r).some((l) => classNames.includes(l)));
       } else {
         classNames = [...new Set(rows.flatMap(labelsOf))].sort();

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError } from '../errors.js';
 import type { FlowContext } from '../iterators/ArrayIterator.js';
 import type { Batch, BatchLabelParts } from '../iterators/BatchIterator.js';
-import { type OptionKeys, checkKeys } from '../options/keys.js';
+import { type OptionKeys, checkKeys, flag } from '../options/keys.js';
 import { type CheckedFileOptions, FILE_FLOW_OPTIONS, FileBatchIterator, type FileFlowOptions, checkFileOptions, readableFiles } from './FileBatchIterator.js';
 import { listDirectory } from './listDirectory.js';
 
@@ -52,9 +52,9 @@ export function checkClassMode(mode: unknown, allowed: readonly unknown[]): void
   if (!allowed.includes(mode)) throw new InvalidArgumentError('classMode', allowed.map((m) => (m === null ? 'null' : `'${m}'`)).join(', '), mode);
 }
 
-/** `classes`: null, or an array of class names (a lone string would be read letter by letter). */
+/** `classes`: null, or an array of class names (a lone string would be read letter by letter); empty means all, as in Keras. */
 export function checkClassNames(classes: unknown): string[] | null {
-  if (classes === undefined || classes === null) return null;
+  if (classes === undefined || classes === null || (Array.isArray(classes) && classes.length === 0)) return null;
   if (!Array.isArray(classes) || !classes.every((c) => typeof c === 'string')) {
     throw new InvalidArgumentError('classes', 'null or an array of class names (strings)', classes);
   }
@@ -88,7 +88,7 @@ export class DirectoryIterator<B extends Batch = Batch> extends FileBatchIterato
     const classMode = o.classMode === undefined ? 'categorical' : o.classMode;
     checkClassMode(classMode, CLASS_MODES);
     const checked = checkFileOptions(o, context.validationSplit);
-    let listing = await listDirectory(directory, { classes: checkClassNames(o.classes), followLinks: o.followLinks ?? false, split: checked.split });
+    let listing = await listDirectory(directory, { classes: checkClassNames(o.classes), followLinks: flag(o, 'followLinks', false), split: checked.split });
     if (classMode === 'binary' && listing.classNames.length !== 2) {
       throw new InvalidArgumentError('classes', "exactly 2 classes for classMode 'binary'", listing.classNames);
     }

@@ -11,7 +11,7 @@ import { BatchArrays, type ImageBatch, SharedBuffers } from '../input/imageBatch
 import { type ImageFormat, type SaveTarget, checkSaveTarget, saveBatchImages } from '../io/imageFiles.js';
 import type { FlowContext } from '../iterators/ArrayIterator.js';
 import { AsyncBatchIterator, type Batch, type BatchLabelParts } from '../iterators/BatchIterator.js';
-import { type OptionKeys } from '../options/keys.js';
+import { type OptionKeys, flag } from '../options/keys.js';
 import { type RandomGenerator, checkSeed, randomSeed } from '../random/random.js';
 import { channelAffine } from '../standardize/kernel.js';
 import { warn } from '../warnings.js';
@@ -105,17 +105,27 @@ export function checkFileOptions(o: FileFlowOptions, validationSplit: number): C
   }
   const maxPixels = o.maxPixels === undefined ? DEFAULT_MAX_PIXELS : o.maxPixels;
   if (!(maxPixels === Infinity || (Number.isInteger(maxPixels) && maxPixels > 0))) throw new InvalidArgumentError('maxPixels', 'a positive integer or Infinity', maxPixels);
+  if (targetSize[0]! * targetSize[1]! > maxPixels) {
+    throw new InvalidArgumentError('targetSize', `at most \`maxPixels\` (${maxPixels}) pixels`, targetSize, 'Raise `maxPixels` if the size is meant.');
+  }
+  const batchSize = o.batchSize ?? 32;
+  if (Number.isInteger(batchSize) && batchSize * targetSize[0]! * targetSize[1]! * CHANNELS[colorMode] > MAX_BATCH_VALUES) {
+    throw new InvalidArgumentError('batchSize', `a batch of at most ${MAX_BATCH_VALUES} values (batchSize x height x width x channels)`, batchSize);
+  }
   return {
-    decode: { targetSize: [targetSize[0]!, targetSize[1]!], colorMode, interpolation: checkInterpolation(o.interpolation ?? 'nearest'), keepAspectRatio: o.keepAspectRatio ?? false, maxPixels },
+    decode: { targetSize: [targetSize[0]!, targetSize[1]!], colorMode, interpolation: checkInterpolation(o.interpolation ?? 'nearest'), keepAspectRatio: flag(o, 'keepAspectRatio', false), maxPixels },
     subset,
     split: subset === 'validation' ? [0, validationSplit] : subset === 'training' ? [validationSplit, 1] : null,
     onBadImage,
-    schedule: { batchSize: o.batchSize ?? 32, shuffle: o.shuffle ?? true, seed: o.seed === undefined ? randomSeed() : checkSeed(o.seed), prefetch: o.prefetch ?? 2 },
-    augment: subset !== 'validation' || o.augmentValidation === true,
+    schedule: { batchSize, shuffle: o.shuffle ?? true, seed: o.seed === undefined ? randomSeed() : checkSeed(o.seed), prefetch: o.prefetch ?? 2 },
+    augment: subset !== 'validation' || flag(o, 'augmentValidation', false),
     save: checkSaveTarget(o, CHANNELS[colorMode]),
     workers: checkWorkers(o.workers),
   };
 }
+
+/** The most values one batch array may hold (a Float32Array of 8 GiB). */
+const MAX_BATCH_VALUES = 2 ** 31;
 
 function checkWorkers(workers: unknown): number {
   if (workers === undefined) return availableParallelism();

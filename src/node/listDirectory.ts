@@ -8,6 +8,7 @@ import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { InvalidArgumentError } from '../errors.js';
+import { warn } from '../warnings.js';
 import { decodeFsName, fsPath } from './fsNames.js';
 
 /** Keras's white list of image extensions. */
@@ -42,20 +43,39 @@ async function entries(folder: string): Promise<{ name: string; dir: boolean; li
   }));
 }
 
+/** A folder's identity on disk (device and inode), the same through every link to it. */
+async function identity(folder: string): Promise<string> {
+  const s = await stat(fsPath(folder), { bigint: true });
+  return `${s.dev}:${s.ino}`;
+}
+
 /**
  * Every image under `dir`, walked like `sorted(os.walk(dir, followlinks))`
  * with files sorted per folder. As in `os.walk`, a file is any entry that is
  * not a folder (FIFOs and devices included: reading them fails later, as in
- * Keras).
+ * Keras). Unlike `os.walk`, a link back to a folder the walk is inside is not
+ * followed (with a warning): `os.walk` follows such loops until the system
+ * refuses the path, listing the same images dozens or, with two loops,
+ * billions of times.
  */
 async function walk(dir: string, followLinks: boolean): Promise<string[]> {
   const folders: { root: string; files: string[] }[] = [];
-  const visit = async (folder: string): Promise<void> => {
+  const visit = async (folder: string, inside: readonly string[]): Promise<void> => {
     const list = await entries(folder);
     folders.push({ root: folder, files: list.filter((e) => !e.dir && isImage(e.name)).map((e) => e.name).sort() });
-    for (const e of list) if (e.dir && (!e.link || followLinks)) await visit(join(folder, e.name));
+    for (const e of list) {
+      if (!e.dir || (e.link && !followLinks)) continue;
+      const path = join(folder, e.name);
+      // Without followLinks no link is entered, so there is no loop to look for.
+      const id = followLinks ? await identity(path) : '';
+      if (followLinks && inside.includes(id)) {
+        warn('link-loop', `Not following ${path}: it links back to a folder that contains it.`);
+        continue;
+      }
+      await visit(path, followLinks ? [...inside, id] : inside);
+    }
   };
-  await visit(dir);
+  await visit(dir, followLinks ? [await identity(dir)] : []);
   folders.sort((a, b) => (a.root < b.root ? -1 : a.root > b.root ? 1 : 0));
   return folders.flatMap(({ root, files }) => files.map((n) => join(root, n)));
 }

@@ -201,8 +201,8 @@ export function resolveConfig(args: ImageDataGeneratorArgs = {}): ImageDataGener
   if (c.interpolationOrder !== 0 && c.interpolationOrder !== 1) {
     throw new InvalidArgumentError('interpolationOrder', '0 (nearest) or 1 (bilinear)', c.interpolationOrder);
   }
-  if (c.rescale !== null && !isNumber(c.rescale)) {
-    throw new InvalidArgumentError('rescale', 'null or a finite number', c.rescale);
+  if (c.rescale !== null && (!isNumber(c.rescale) || Math.abs(c.rescale) > FLOAT32_MAX)) {
+    throw new InvalidArgumentError('rescale', 'null or a finite number within float32 range (the images are float32)', c.rescale);
   }
   if (c.rescale === 0) c.rescale = null;
   if (c.preprocessingFunction !== null && typeof c.preprocessingFunction !== 'function') {

@@ -54,3 +54,10 @@ export function checkKeys(options: unknown, keys: Readonly<Record<string, true>>
     );
   }
 }
+
+/** The boolean option `key` of `options`, or `fallback` when it is absent; anything else is an error. */
+export function flag<K extends string>(options: Partial<Record<K, unknown>>, key: K, fallback: boolean): boolean {
+  const value = options[key] ?? fallback;
+  if (typeof value !== 'boolean') throw new InvalidArgumentError(key, 'a boolean', value);
+  return value;
+}
