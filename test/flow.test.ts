@@ -255,3 +255,15 @@ describe('tensors and tf.data', () => {
     model.dispose();
   });
 });
+
+describe('images without pixels', () => {
+  it('a zero height, width or channel count is refused by flow, standardize and fit alike', async () => {
+    const g = new ImageDataGenerator({ featurewiseCenter: true });
+    for (const shape of [[2, 0, 3, 3], [2, 3, 0, 3], [2, 3, 3, 0]]) {
+      const x = { data: new Float32Array(0), shape };
+      expect(() => g.flow(x), `${shape}`).toThrow(ShapeError);
+      expect(() => g.standardize(x), `${shape}`).toThrow(ShapeError);
+      await expect(g.fit(x), `${shape}`).rejects.toThrow(ShapeError);
+    }
+  });
+});

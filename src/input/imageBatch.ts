@@ -52,6 +52,9 @@ export function toImageBatch(input: ImageInput, options: ToImageBatchOptions): {
     throw new ShapeError(options.argument, `${expected}, ${describeLayout(options.dataFormat, options.allowRank3)}`, shape);
   }
   const dims = rank === 3 ? [1, ...shape] : shape;
+  if (dims.slice(1).includes(0)) {
+    throw new ShapeError(options.argument, `images with at least one row, column and channel, ${describeLayout(options.dataFormat, options.allowRank3)}`, shape);
+  }
   const channelsFirst = options.dataFormat === 'channelsFirst';
   const [n, a, b, c] = dims as [number, number, number, number];
   const channels = channelsFirst ? a : c;

@@ -4,7 +4,7 @@
  * blocks are combined with Chan et al.'s pairwise update, so fitting an array
  * in one piece or as a stream of batches gives the same statistics.
  */
-import { NonFiniteDataError, ShapeError } from '../errors.js';
+import { NonFiniteDataError } from '../errors.js';
 import type { ImageBatch } from '../input/imageBatch.js';
 
 export class ChannelMoments {
@@ -25,7 +25,6 @@ export class ChannelMoments {
    */
   add(batch: ImageBatch, scale = 1, firstSample = 0, argument = 'x'): void {
     const { data } = batch;
-    if (batch.shape.slice(1).includes(0)) throw new ShapeError(argument, 'images with at least one row, column and channel (shape in NHWC order)', batch.shape);
     const c = this.channels;
     const perChannel = data.length / c;
     if (perChannel === 0) return;
