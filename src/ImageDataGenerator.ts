@@ -9,7 +9,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { DisposedError, InvalidArgumentError, NotFittedError, ShapeError } from './errors.js';
 import { type ArrayInput, toDense } from './input/dense.js';
 import { type ImageBatch, type ImageInput, fromImageBatch, toImageBatch, userShape } from './input/imageBatch.js';
-import { asFileError, fromArtifacts, toArtifacts } from './io/artifacts.js';
+import { asFileError, fromArtifacts, handlerError, toArtifacts } from './io/artifacts.js';
 import {
   type FittedStatistics, type GeneratorState, checkEnvelope, decodeStatistics, encodeState, featureOrder, permuteMatrix,
   statisticShape,
@@ -23,7 +23,7 @@ import type { Batch } from './iterators/BatchIterator.js';
 import type { DataFrameBatch, DataFrameClassMode, DataFrameFlowOptions, DataFrameIterator, Row } from './node/DataFrameIterator.js';
 import type { ClassMode, DirectoryBatch, DirectoryFlowOptions, DirectoryIterator } from './node/DirectoryIterator.js';
 import { type ImageDataGeneratorArgs, type ImageDataGeneratorConfig, type PreprocessingFunction, resolveConfig } from './options/args.js';
-import { argsFromKerasConfig } from './options/keras.js';
+import { argsFromKerasConfig, asKerasConfigError, renameArgument } from './options/keras.js';
 import { type OptionKeys, checkKeys, flag } from './options/keys.js';
 import { type RandomGenerator, checkSeed, randomSeed } from './random/random.js';
 import { singleGenerator } from './random/streams.js';
@@ -159,7 +159,13 @@ export class ImageDataGenerator {
 
   /** Builds a generator from Keras's Python keyword arguments (`{featurewise_center: true, data_format: 'channels_last', ...}`). */
   static fromKerasConfig(config: Record<string, unknown>): ImageDataGenerator {
-    return new ImageDataGenerator(argsFromKerasConfig(config));
+    const args = argsFromKerasConfig(config);
+    try {
+      return new ImageDataGenerator(args);
+    } catch (e) {
+      // Name the Keras argument the user wrote (`config.zoom_range`), not our option.
+      throw asKerasConfigError(e);
+    }
   }
 
   /**
@@ -185,12 +191,29 @@ export class ImageDataGenerator {
     }
     if (stats.zcaWhiteningMatrix != null) {
       const { data, shape } = await readKerasArray(stats.zcaWhiteningMatrix, 'zcaWhiteningMatrix');
-      if (!Array.isArray(stats.imageShape)) {
-        throw new InvalidArgumentError('imageShape', `one image's shape in '${format}' order, needed with the ZCA matrix`, stats.imageShape);
+      const imageShape: unknown = stats.imageShape;
+      if (!Array.isArray(imageShape) || imageShape.length !== 3 || !imageShape.every((n) => Number.isInteger(n) && n > 0)) {
+        throw new InvalidArgumentError('imageShape', `one image's shape in '${format}' order (three positive integers), needed with the ZCA matrix`, imageShape);
       }
-      state.statistics.zcaWhiteningMatrix = { shape, imageShape: stats.imageShape, values: Array.from(data) };
+      const d = (imageShape as number[]).reduce((a, b) => a * b, 1);
+      if (shape.length !== 2 || shape[0] !== d || shape[1] !== d) {
+        throw new ShapeError(
+          'zcaWhiteningMatrix',
+          `shape [${d}, ${d}] for \`imageShape\` [${imageShape}] (d = the values in one image)`,
+          shape,
+          'Pass as `imageShape` the shape of the images the matrix was fitted on.',
+        );
+      }
+      state.statistics.zcaWhiteningMatrix = { shape, imageShape: imageShape as number[], values: Array.from(data) };
     }
-    return ImageDataGenerator.fromJSON(state);
+    try {
+      return ImageDataGenerator.fromJSON(state);
+    } catch (e) {
+      // Name the argument the user passed (`mean`, `zcaWhiteningMatrix`), not the internal state's path.
+      const path = e instanceof InvalidArgumentError ? /^state\.statistics\.(\w+)(\.imageShape)?/.exec(e.argument) : null;
+      if (path) throw renameArgument(e as InvalidArgumentError, path[2] ? 'imageShape' : path[1]!);
+      throw e;
+    }
   }
 
   /** The options (camelCase), as accepted by the constructor. */
@@ -485,7 +508,12 @@ export class ImageDataGenerator {
     if (handler === null) return requireNode('save to a directory path', INSTEAD.save).writeGeneratorFiles(stripFileScheme(dest as string), manifest, weights);
     if (!handler.save) throw new InvalidArgumentError('dest', 'a tf.io handler with a save method', dest);
     const weightSpecs = manifest.weights.map((w) => ({ name: w.name, shape: w.shape, dtype: w.dtype }));
-    await handler.save({ modelTopology: manifest as unknown as object, weightSpecs, weightData: weights.slice().buffer, format: manifest.format });
+    const target = typeof dest === 'string' ? dest : 'the tf.io handler';
+    await Promise.resolve()
+      .then(() => handler.save!({ modelTopology: manifest as unknown as object, weightSpecs, weightData: weights.slice().buffer, format: manifest.format }))
+      .catch((e: unknown) => {
+        throw handlerError(e, 'dest', target, 'save to');
+      });
   }
 
   /**
@@ -504,8 +532,12 @@ export class ImageDataGenerator {
       file = `${dir}/${node.manifestFile}`;
     } else {
       if (!handler.load) throw new InvalidArgumentError('src', 'a tf.io handler with a load method', src);
-      const a = await handler.load();
       file = typeof src === 'string' ? src : 'the tf.io handler';
+      const a = await Promise.resolve()
+        .then(() => handler.load!())
+        .catch((e: unknown) => {
+          throw handlerError(e, 'src', file, 'load from');
+        });
       const weights = a.weightData === undefined ? new Uint8Array(0) : new Uint8Array(tf.io.CompositeArrayBuffer.join(a.weightData));
       state = fromArtifacts(a.modelTopology, weights, { manifest: `${file} (manifest)`, weights: `${file} (weights)` });
     }

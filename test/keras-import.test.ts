@@ -81,7 +81,7 @@ describe('fromKeras: statistics fitted in Python', () => {
       [{ mean: npy([1, 2, 3], [3, 1, 1]) }, /`mean`: expected shape \(3,\) or \(1,1,3\)/],
       [{ mean: new Uint8Array([1, 2, 3]) }, /\.npy file/],
       [{ zcaWhiteningMatrix: npy([1, 0, 0, 1], [2, 2]) }, /`imageShape`/],
-      [{ zcaWhiteningMatrix: npy([1, 0, 0, 1], [2, 2]), imageShape: [1, 1, 3] }, /zcaWhiteningMatrix.shape/],
+      [{ zcaWhiteningMatrix: npy([1, 0, 0, 1], [2, 2]), imageShape: [1, 1, 3] }, /^`zcaWhiteningMatrix`: expected shape \[3, 3\] for `imageShape` \[1,1,3\]/],
     ];
     for (const [arrays, message] of bad) {
       const err = await captureWarningsAsync(() => ImageDataGenerator.fromKeras({ config: { featurewise_center: true, zca_whitening: 'zcaWhiteningMatrix' in arrays }, ...arrays })).catch((e) => e);

@@ -48,13 +48,13 @@ describe('options', () => {
   });
 
   const invalid: [string, Record<string, unknown>, string][] = [
-    ['brightness_range_scalar_raises', { brightness_range: 0.1 }, 'brightnessRange'],
-    ['brightness_range_len3_raises', { brightness_range: [1, 2, 3] }, 'brightnessRange'],
-    ['validation_split_5_raises', { validation_split: 5 }, 'validationSplit'],
-    ['validation_split_1_raises', { validation_split: 1.0 }, 'validationSplit'],
-    ['zoom_range_len3_raises', { zoom_range: [0.5, 1, 2] }, 'zoomRange'],
-    ['zoom_range_str_raises', { zoom_range: 'a' }, 'zoomRange'],
-    ['data_format_bad_raises', { data_format: 'nhwc' }, 'dataFormat'],
+    ['brightness_range_scalar_raises', { brightness_range: 0.1 }, 'config.brightness_range'],
+    ['brightness_range_len3_raises', { brightness_range: [1, 2, 3] }, 'config.brightness_range'],
+    ['validation_split_5_raises', { validation_split: 5 }, 'config.validation_split'],
+    ['validation_split_1_raises', { validation_split: 1.0 }, 'config.validation_split'],
+    ['zoom_range_len3_raises', { zoom_range: [0.5, 1, 2] }, 'config.zoom_range'],
+    ['zoom_range_str_raises', { zoom_range: 'a' }, 'config.zoom_range'],
+    ['data_format_bad_raises', { data_format: 'nhwc' }, 'config.data_format'],
   ];
   for (const [name, config, argument] of invalid) {
     it(`rejects like Keras: ${name}`, () => {

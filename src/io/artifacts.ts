@@ -4,7 +4,7 @@
  * buffer of little-endian float32 weights in manifest order. Files and tf.io
  * handlers both carry this pair.
  */
-import { CorruptFileError, ImageDataGeneratorError } from '../errors.js';
+import { CorruptFileError, FileSystemError, ImageDataGeneratorError } from '../errors.js';
 import { type GeneratorState, STATE_FORMAT, STATE_VERSION, type StoredConfig } from './jsonState.js';
 
 type WeightName = 'mean' | 'std' | 'zcaWhiteningMatrix';
@@ -53,6 +53,51 @@ function littleEndianFloats(values: number[]): Uint8Array {
   return out;
 }
 
+const MANIFEST_FIELDS = 'format, formatVersion, config, weights, weightsByteLength and weightsCrc32';
+
+/** What a parsed JSON value is, for messages: "an array", "null", "a string", ... */
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/** JSON text of a manifest value, shortened; values too deep to stringify are described by kind. */
+function briefJson(value: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    return kindOf(value);
+  }
+  if (text === undefined) return String(value);
+  return text.length <= 120 ? text : `${text.slice(0, 100)}... (${text.length} characters)`;
+}
+
+/**
+ * Checks that a parsed manifest is one: a JSON object of this format and
+ * version with config, weights, weightsByteLength and weightsCrc32; problems
+ * are reported against `file`. Runs before any weights are read.
+ */
+export function checkManifest(manifest: unknown, file: string): ArtifactManifest {
+  const notManifest = (found: string) => new CorruptFileError(file, `is not a generator manifest: expected a JSON object with ${MANIFEST_FIELDS}, found ${found}`);
+  if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest)) throw notManifest(kindOf(manifest));
+  const m = manifest as Partial<ArtifactManifest>;
+  if (!('format' in m)) throw notManifest(`an object without a format field (it has ${Object.keys(m).slice(0, 10).join(', ') || 'no fields'})`);
+  if (m.format !== STATE_FORMAT) throw new CorruptFileError(file, `is not a saved ImageDataGenerator (format ${briefJson(m.format)}, expected ${JSON.stringify(STATE_FORMAT)})`);
+  if (m.formatVersion !== STATE_VERSION) {
+    throw new CorruptFileError(file, `has format version ${briefJson(m.formatVersion)}; this library reads version ${STATE_VERSION}`);
+  }
+  const missing = [
+    m.config === null || typeof m.config !== 'object' || Array.isArray(m.config) ? 'config (an object)' : '',
+    Array.isArray(m.weights) ? '' : 'weights (an array)',
+    Number.isSafeInteger(m.weightsByteLength) && m.weightsByteLength! >= 0 ? '' : 'weightsByteLength (a byte count)',
+    Number.isInteger(m.weightsCrc32) && m.weightsCrc32! >= 0 && m.weightsCrc32! <= 0xffffffff ? '' : 'weightsCrc32 (a CRC-32)',
+  ].filter(Boolean);
+  if (missing.length > 0) throw new CorruptFileError(file, `lacks a valid ${missing.join(', ')} field`);
+  return m as ArtifactManifest;
+}
+
 /** Splits a JSON state into a manifest and its weights buffer. */
 export function toArtifacts(state: GeneratorState): { manifest: ArtifactManifest; weights: Uint8Array } {
   const entries: WeightEntry[] = [];
@@ -80,15 +125,7 @@ export function toArtifacts(state: GeneratorState): { manifest: ArtifactManifest
  * version, sizes and checksum; problems name the file they are in.
  */
 export function fromArtifacts(manifest: unknown, weights: Uint8Array, files: { manifest: string; weights: string }): GeneratorState {
-  const m = manifest as Partial<ArtifactManifest> | null;
-  if (m === null || typeof m !== 'object') throw new CorruptFileError(files.manifest, 'is not a JSON object');
-  if (m.format !== STATE_FORMAT) throw new CorruptFileError(files.manifest, `is not a saved ImageDataGenerator (format ${JSON.stringify(m.format)})`);
-  if (m.formatVersion !== STATE_VERSION) {
-    throw new CorruptFileError(files.manifest, `has format version ${JSON.stringify(m.formatVersion)}; this library reads version ${STATE_VERSION}`);
-  }
-  if (!Array.isArray(m.weights) || typeof m.weightsByteLength !== 'number' || typeof m.weightsCrc32 !== 'number') {
-    throw new CorruptFileError(files.manifest, 'lacks the weights, weightsByteLength or weightsCrc32 field');
-  }
+  const m = checkManifest(manifest, files.manifest);
   if (weights.length !== m.weightsByteLength) {
     throw new CorruptFileError(files.weights, `${weights.length < m.weightsByteLength ? 'is truncated' : 'is too long'}: ${weights.length} bytes, the manifest says ${m.weightsByteLength}`);
   }
@@ -98,7 +135,7 @@ export function fromArtifacts(manifest: unknown, weights: Uint8Array, files: { m
   let offset = 0;
   for (const entry of m.weights) {
     if (!WEIGHT_NAMES.includes(entry?.name) || !Array.isArray(entry.shape) || entry.dtype !== 'float32') {
-      throw new CorruptFileError(files.manifest, `has an invalid weight entry ${JSON.stringify(entry)}`);
+      throw new CorruptFileError(files.manifest, `has an invalid weight entry ${briefJson(entry)}`);
     }
     const count = entry.shape.reduce((a, b) => a * b, 1);
     if (!Number.isInteger(count) || count < 0 || offset + count * 4 > weights.length) {
@@ -117,4 +154,27 @@ export function fromArtifacts(manifest: unknown, weights: Uint8Array, files: { m
 export function asFileError(error: unknown, file: string): never {
   if (error instanceof ImageDataGeneratorError && !(error instanceof CorruptFileError)) throw new CorruptFileError(file, error.message);
   throw error;
+}
+
+/**
+ * An error a tf.io handler threw while saving or loading, as a
+ * FileSystemError naming the argument, the URL (or "the tf.io handler") and
+ * the operation, with the error as its `cause`. Its code is the error's (or
+ * its cause's, as fetch's 'ECONNREFUSED') system code, else 'EIO'. This
+ * library's own errors pass through unchanged.
+ */
+export function handlerError(error: unknown, argument: 'dest' | 'src', target: string, operation: 'save to' | 'load from'): unknown {
+  if (error instanceof ImageDataGeneratorError) return error;
+  const codeOf = (e: unknown) => {
+    const code = (e as { code?: unknown } | null | undefined)?.code;
+    return typeof code === 'string' && /^E[A-Z0-9_]+$/.test(code) ? code : undefined;
+  };
+  const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
+  const inner = error instanceof Error ? error.cause : undefined;
+  let problem = messageOf(error);
+  // fetch's 'fetch failed' says why only in its cause (e.g. 'connect ECONNREFUSED 127.0.0.1:9').
+  if (inner !== undefined && inner !== null && !problem.includes(messageOf(inner))) problem += ` (${messageOf(inner)})`;
+  const typed = new FileSystemError(argument, target, operation, codeOf(error) ?? codeOf(inner) ?? 'EIO', problem);
+  Object.defineProperty(typed, 'cause', { value: error, writable: true, configurable: true, enumerable: false });
+  return typed;
 }

@@ -19,7 +19,7 @@
  * renames (new weights in place, new manifest still at `generator.json.next`).
  */
 import { CorruptFileError, FileSystemError, InvalidArgumentError } from '../errors.js';
-import { type ArtifactManifest, fromArtifacts } from './artifacts.js';
+import { type ArtifactManifest, checkManifest, fromArtifacts } from './artifacts.js';
 import { type NodeFs, nodeBuiltin, nodeFs } from './nodeFs.js';
 import type { GeneratorState } from './jsonState.js';
 
@@ -33,6 +33,8 @@ const weightsName = (id: string) => `generator.weights.${id}.bin`;
 const tempManifest = (id: string) => `${MANIFEST_FILE}.${id}.tmp`;
 /** Times a load reads the manifest, when newer saves keep replacing the weights it names. */
 const LOAD_ATTEMPTS = 20;
+/** Largest manifest read (a real one is a few kilobytes: its weights are in the weights file). */
+export const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
 
 type FsPromises = NodeFs['promises'];
 
@@ -168,10 +170,18 @@ async function removeReplacedWeights(fs: FsPromises, dir: string): Promise<void>
   }
 }
 
+const tooLarge = (path: string, size: number) =>
+  new CorruptFileError(path, `is ${size} bytes, more than the ${MAX_MANIFEST_BYTES} bytes a generator manifest may have; it was not read`);
+
+/** A manifest's text; one over MAX_MANIFEST_BYTES is refused by its size, unread. */
 async function readText(fs: FsPromises, path: string): Promise<string> {
+  const size = await fs.stat(path).then((s) => (s as { size?: number }).size, () => undefined);
+  if (size !== undefined && size > MAX_MANIFEST_BYTES) throw tooLarge(path, size);
   const bytes = await fs.readFile(path).catch(() => {
     throw new CorruptFileError(path, 'is missing or unreadable');
   });
+  // Replaced by a larger file after the stat.
+  if (bytes.length > MAX_MANIFEST_BYTES) throw tooLarge(path, bytes.length);
   return new TextDecoder().decode(bytes);
 }
 
@@ -179,7 +189,8 @@ function parseJson(text: string, path: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new CorruptFileError(path, `is not valid JSON (${(e as Error).message})`);
+    // SyntaxError, or a RangeError from text nested too deep for the parser.
+    throw new CorruptFileError(path, `is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 
@@ -207,12 +218,13 @@ async function checkSourceDirectory(fs: FsPromises, dir: string): Promise<void> 
 /** Reads a save from the manifest text `text` of `dir`. */
 async function readSave(fs: FsPromises, dir: string, text: string): Promise<GeneratorState> {
   const m = join(dir, MANIFEST_FILE);
-  const manifest = parseJson(text, m);
-  if (manifest === null || typeof manifest !== 'object') throw new CorruptFileError(m, 'is not a JSON object');
-  const named = (manifest as { weightsFile?: unknown }).weightsFile;
+  // The manifest is checked before any weights file is read, so its problems are reported against it.
+  const manifest = checkManifest(parseJson(text, m), m);
+  const named = manifest.weightsFile;
   if (named === undefined) return readLegacySave(fs, dir, manifest);
   if (typeof named !== 'string' || !WEIGHTS_NAME.test(named)) {
-    throw new CorruptFileError(m, `names the weights file ${JSON.stringify(named)}; expected generator.weights.<id>.bin`);
+    const what = typeof named === 'string' ? `names the weights file ${JSON.stringify(named)}` : `has a weightsFile field of type ${named === null ? 'null' : typeof named}`;
+    throw new CorruptFileError(m, `${what}; expected a file name generator.weights.<id>.bin`);
   }
   const w = join(dir, named);
   return fromArtifacts(manifest, await readWeights(fs, w), { manifest: m, weights: w });

@@ -6,7 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { parse } from 'csv-parse/sync';
-import { InvalidArgumentError } from '../errors.js';
+import { CorruptFileError, InvalidArgumentError } from '../errors.js';
 import type { FlowContext } from '../iterators/ArrayIterator.js';
 import type { Batch, BatchLabelParts } from '../iterators/BatchIterator.js';
 import { warn } from '../warnings.js';
@@ -55,7 +55,12 @@ async function readRows(rows: Row[] | string): Promise<Row[]> {
   const text = await readFile(rows, 'utf8').catch(() => {
     throw new InvalidArgumentError('rows', 'a readable CSV file', rows);
   });
-  return parse(text, { columns: true, skip_empty_lines: true, trim: true }) as Row[];
+  try {
+    return parse(text, { columns: true, skip_empty_lines: true, trim: true }) as Row[];
+  } catch (e) {
+    // csv-parse's CsvError: its message gives the problem and the line.
+    throw new CorruptFileError(rows, `is not a valid CSV file: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
 
 const toNumber = (v: unknown, argument: string): number => {

@@ -57,7 +57,40 @@ export function argsFromKerasConfig(config: Record<string, unknown>): ImageDataG
       }
       continue;
     }
-    args[name] = name === 'dataFormat' ? (DATA_FORMATS[String(value)] ?? value) : value;
+    if (name === 'dataFormat') {
+      if (typeof value !== 'string' || !Object.hasOwn(DATA_FORMATS, value)) {
+        throw new InvalidArgumentError('config.data_format', "'channels_last' (channel after row and column) or 'channels_first' (channel before row and column)", value);
+      }
+      args[name] = DATA_FORMATS[value];
+      continue;
+    }
+    args[name] = value;
   }
   return args as ImageDataGeneratorArgs;
+}
+
+/**
+ * Gives `error` (thrown while validating options converted from a Keras
+ * config) the name of the Keras argument the user wrote: `zoomRange` becomes
+ * `config.zoom_range`. Other errors are returned unchanged.
+ */
+export function asKerasConfigError(error: unknown): unknown {
+  if (!(error instanceof InvalidArgumentError)) return error;
+  const [, head, rest] = /^([A-Za-z]+)(.*)$/s.exec(error.argument) ?? [];
+  const key = Object.entries(KERAS_TO_ARGS).find(([, arg]) => arg === head)?.[0];
+  return key === undefined ? error : renameArgument(error, `config.${key}${rest}`);
+}
+
+/**
+ * Renames the argument an InvalidArgumentError (or subclass) names, in its
+ * `argument`, message and stack; keeps its class, expectation and hint.
+ */
+export function renameArgument<E extends InvalidArgumentError>(error: E, argument: string): E {
+  const prefix = `\`${error.argument}\``;
+  if (!error.message.startsWith(prefix)) return error;
+  const message = `\`${argument}\`${error.message.slice(prefix.length)}`;
+  if (typeof error.stack === 'string') error.stack = error.stack.replace(error.message, message);
+  (error as { argument: string }).argument = argument;
+  error.message = message;
+  return error;
 }
