@@ -147,6 +147,7 @@ export async function readableFiles(paths: string[], checked: CheckedFileOptions
   for (let k = 0; k < jobs.length; k += parallel) {
     const chunks = await Promise.all(jobs.slice(k, k + parallel).map((job) => (checked.workers > 0 ? decodePool(checked.workers).run(job) : decodeBatch(job))));
     for (const e of chunks.flatMap((c) => c.errors)) {
+      if (e?.fatal) throw failureError(e);
       if (e) warn('bad-image', `Skipping ${e.file}: ${e.problem}`);
       ok.push(e === null);
     }
@@ -238,8 +239,7 @@ export abstract class FileBatchIterator<B extends Batch = Batch> extends AsyncBa
     // Failures are reported in batch order.
     const ok = errors.map((e) => {
       if (e === null) return true;
-      if (e.fatal) throw new Error(`${e.file}: ${e.problem}`);
-      if (this.checked.onBadImage === 'error') throw failureError(e);
+      if (e.fatal || this.checked.onBadImage === 'error') throw failureError(e);
       if (!this.reported.has(e.file)) {
         this.reported.add(e.file);
         warn('bad-image', `Skipping ${e.file}: ${e.problem}`);

@@ -22,18 +22,19 @@ export interface DecodeJob {
 }
 
 /**
- * Why a file failed: a bad image (`error`: the CorruptFileError, as it
- * crosses threads) or, with `fatal`, anything else.
+ * Why a file failed, as it crosses threads: `error` is the thrown error;
+ * `fatal` when it is not a bad image (a CorruptFileError), so that skipping
+ * bad images does not skip it.
  */
-export type DecodeFailure = { file: string; problem: string; fatal?: boolean; error?: WireError } | null;
+export type DecodeFailure = { file: string; problem: string; fatal: boolean; error: WireError } | null;
 
 function failure(e: unknown, path: string): DecodeFailure {
-  if (e instanceof CorruptFileError) return { file: e.file, problem: e.problem, error: toWire(e) };
-  return { file: path, problem: e instanceof Error ? e.message : String(e), fatal: true };
+  const bad = e instanceof CorruptFileError;
+  return { file: bad ? e.file : path, problem: bad ? e.problem : e instanceof Error ? e.message : String(e), fatal: !bad, error: toWire(e) };
 }
 
-/** A bad image's error, with its class (e.g. ImageTooLargeError) and fields as thrown where the file was decoded. */
-export const failureError = (f: NonNullable<DecodeFailure>): Error => (f.error ? fromWire(f.error, `decoding ${f.file}`) : new CorruptFileError(f.file, f.problem));
+/** The error a file failed with, with its class (e.g. ImageTooLargeError) and fields as thrown where it was decoded. */
+export const failureError = (f: NonNullable<DecodeFailure>): Error => fromWire(f.error, `decoding ${f.file}`);
 
 export interface DecodedChunk {
   pixels: Float32Array;
