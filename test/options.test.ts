@@ -78,7 +78,7 @@ describe('options', () => {
       [{ horizontalFlip: 'yes' }, /`horizontalFlip`: expected a boolean, received "yes"/],
       [{ rotationRange: -1 }, /`rotationRange`: expected a finite number >= 0, received -1/],
       [{ fillMode: 'mirror' }, /`fillMode`/],
-      [{ interpolationOrder: 3 }, /`interpolationOrder`/],
+      [{ interpolationOrder: 6 }, /`interpolationOrder`/],
       [{ dtype: 'float64' }, /`dtype`/],
       [{ widthShiftRange: [] }, /`widthShiftRange`/],
       [{ preprocessingFunction: 3 }, /`preprocessingFunction`/],

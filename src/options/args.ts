@@ -10,6 +10,8 @@ import { warn } from '../warnings.js';
 
 export type DataFormat = 'channelsLast' | 'channelsFirst';
 export type FillMode = 'constant' | 'nearest' | 'reflect' | 'wrap';
+/** Spline order of the affine warp, as scipy.ndimage counts it (see `interpolationOrder`). */
+export type InterpolationOrder = 0 | 1 | 2 | 3 | 4 | 5;
 /** A shift range: a fraction of the image size (< 1), pixels (>= 1), or a list of pixel values. */
 export type ShiftRange = number | number[];
 /**
@@ -65,8 +67,16 @@ export interface ImageDataGeneratorArgs {
   dataFormat?: DataFormat;
   /** Fraction of the data reserved for `subset: 'validation'`, strictly in (0, 1). Keras: `validation_split`. Default 0. */
   validationSplit?: number;
-  /** Interpolation order of the affine warp: 0 (nearest) or 1 (bilinear). Keras: `interpolation_order`. Default 1. */
-  interpolationOrder?: 0 | 1;
+  /**
+   * Spline order of the affine warp, an integer 0 to 5, sampled exactly as
+   * `scipy.ndimage.affine_transform` does: 0 nearest pixel (rounding half up),
+   * 1 bilinear, 2 to 5 B-splines of that degree (quadratic, cubic, quartic,
+   * quintic) through the pixels, after scipy's spline prefilter with the fill
+   * mode's boundary handling; smoother, may overshoot the input range, and
+   * costlier as the order grows ((order + 1)^2 taps per value plus a
+   * prefilter pass per image). Keras: `interpolation_order`. Default 1.
+   */
+  interpolationOrder?: InterpolationOrder;
   /** Output dtype; tfjs computes in float32. Keras: `dtype`. Default 'float32'. */
   dtype?: 'float32';
   /**
@@ -109,7 +119,7 @@ export const DEFAULTS: Readonly<ImageDataGeneratorConfig> = Object.freeze({
   preprocessingFunction: null,
   dataFormat: 'channelsLast' as DataFormat,
   validationSplit: 0,
-  interpolationOrder: 1 as const,
+  interpolationOrder: 1 as InterpolationOrder,
   dtype: 'float32' as const,
   rng: 'default' as RandomMode,
 });
@@ -198,8 +208,8 @@ export function resolveConfig(args: ImageDataGeneratorArgs = {}): ImageDataGener
   if (!isNumber(c.validationSplit) || (c.validationSplit !== 0 && !(c.validationSplit > 0 && c.validationSplit < 1))) {
     throw new InvalidArgumentError('validationSplit', 'a number strictly between 0 and 1 (or 0 for none)', c.validationSplit);
   }
-  if (c.interpolationOrder !== 0 && c.interpolationOrder !== 1) {
-    throw new InvalidArgumentError('interpolationOrder', '0 (nearest) or 1 (bilinear)', c.interpolationOrder);
+  if (!Number.isInteger(c.interpolationOrder) || c.interpolationOrder < 0 || c.interpolationOrder > 5) {
+    throw new InvalidArgumentError('interpolationOrder', 'an integer 0 to 5 (0 nearest, 1 bilinear, 2-5 spline)', c.interpolationOrder);
   }
   if (c.rescale !== null && (!isNumber(c.rescale) || Math.abs(c.rescale) > FLOAT32_MAX)) {
     throw new InvalidArgumentError('rescale', 'null or a finite number within float32 range (the images are float32)', c.rescale);

@@ -1,22 +1,24 @@
 /**
  * Applies transform parameters to NHWC images held in typed arrays, with
  * Keras's semantics: the affine warp samples like
- * `scipy.ndimage.affine_transform` (fill modes, orders 0 and 1), then channel
+ * `scipy.ndimage.affine_transform` (fill modes; orders 0 and 1 here, 2 to 5
+ * in spline.ts), then channel
  * shift, horizontal and vertical flip, and brightness (PIL's 8-bit path).
  * Flips are folded into the warp's write position.
  */
 import { InvalidArgumentError } from '../errors.js';
-import type { FillMode } from '../options/args.js';
+import type { FillMode, InterpolationOrder } from '../options/args.js';
 import { wasmPixels } from '../pixels/wasmPixels.js';
 import { applyChannelAffine } from '../standardize/kernel.js';
 import { type Affine, affineFor } from './matrix.js';
 import type { TransformParams } from './params.js';
+import { type SplineOrder, splineCoefficients, splineWarpTs } from './spline.js';
 
 /** How the warp samples: Keras's `fill_mode`, `cval` and `interpolation_order`. */
 export interface SamplingOptions {
   fillMode: FillMode;
   cval: number;
-  interpolationOrder: 0 | 1;
+  interpolationOrder: InterpolationOrder;
 }
 
 /** An image inside a flat NHWC array. */
@@ -67,6 +69,11 @@ export function warpTs(src: ImageView, dst: ImageView, a: Affine, s: SamplingOpt
   const { height: h, width: w, channels: ch } = src;
   const [m00, m01, m10, m11] = a.matrix;
   const [o0, o1] = a.offset;
+  if (s.interpolationOrder >= 2) {
+    const order = s.interpolationOrder as SplineOrder;
+    splineWarpTs(splineCoefficients(src, order, s.fillMode), dst, a, order, s.fillMode, s.cval, flipH, flipV);
+    return;
+  }
   const mode = s.fillMode;
   const reflect = mode === 'reflect';
   const bilinear = s.interpolationOrder === 1;
@@ -197,7 +204,7 @@ function brightness(v: ImageView, factor: number): void {
  */
 export function applyTransformTo(src: ImageView, dst: ImageView, p: TransformParams, sampling: SamplingOptions, then: Float64Array | null = null): void {
   const affine = affineFor(p, src.height, src.width);
-  const kernel = wasmPixels();
+  const kernel = sampling.interpolationOrder < 2 ? wasmPixels() : null;
   // Channel shift and brightness read the warped image's range, so the affine must wait for them.
   const fuse = kernel !== null && affine !== null && p.channelShiftIntensity === null && p.brightness === null;
   if (affine && kernel) kernel.warp(src, dst, affine, sampling, p.flipHorizontal, p.flipVertical, fuse ? then : null);
