@@ -186,7 +186,8 @@ describe('flowFromDirectory', () => {
     await expect(g.flowFromDirectory(empty)).rejects.toThrow(/at least one class sub-folder/);
     mkdirSync(join(empty, 'x'));
     await expect(g.flowFromDirectory(empty)).rejects.toThrow(/None found/);
-    await expect(g.flowFromDirectory(good, { interpolation: 'box' })).rejects.toThrow(/`interpolation`/);
+    await expect(g.flowFromDirectory(good, { interpolation: 'area' as never })).rejects.toThrow(/`interpolation`/);
+    await expect(g.flowFromDirectory(good, { interpolation: 'constructor' as never })).rejects.toThrow(/`interpolation`/);
     await expect(g.flowFromDirectory(good, { targetSize: [0, 4] as never })).rejects.toThrow(/`targetSize`/);
     await expect(g.flowFromDirectory(good, { classes: ['cat', 'wolf'] })).rejects.toThrow(InvalidArgumentError);
     await expect(g.flowFromDirectory(good, { subset: 'training' })).rejects.toThrow(/`validationSplit`/);

@@ -1,10 +1,10 @@
 /**
  * Decoding and resizing image files to float32 HWC values in 0..255, as
- * Keras's `load_img` + `img_to_array` give them. With 'nearest' (Keras's
- * default) files are decoded at full size (BMP and Netpbm by our decoders,
+ * Keras's `load_img` + `img_to_array` give them. Files are decoded at full
+ * size (BMP and Netpbm by our decoders,
  * the rest, JPEGs included, through sharp: libjpeg-turbo with the accurate
- * DCT, as Pillow uses it) and resized with PIL's exact nearest rule; other
- * filters use sharp's resize (libvips; prebuilt binaries from npm).
+ * DCT, as Pillow uses it), converted to the colour mode and resized as
+ * Pillow's `Image.resize` does, to the bit, for every filter (./resample).
  */
 import { constants, type Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
@@ -12,12 +12,15 @@ import { CorruptFileError, ImageTooLargeError, InvalidArgumentError } from '../e
 import { fsPath } from './fsNames.js';
 import { type HeaderSize, headerSize } from './imageSize.js';
 import { type RawImage, rawDecoderFor } from './rawFormats.js';
+import { resampleKernel } from './resample/kernel.js';
+import { type Box, type Resample, pillowResize } from './resample/resize.js';
 
 export type ColorMode = 'rgb' | 'rgba' | 'grayscale';
 export type Interpolation = 'nearest' | 'bilinear' | 'bicubic' | 'lanczos' | 'box' | 'hamming';
 
-const KERNELS: Record<Interpolation, string | null> = {
-  nearest: 'nearest', bilinear: 'linear', bicubic: 'cubic', lanczos: 'lanczos3', box: null, hamming: null,
+/** Keras's interpolation names for Pillow's resampling filters (all done by ./resample, Pillow's resize to the bit). */
+const KERNELS: Record<Interpolation, Resample> = {
+  nearest: 'nearest', bilinear: 'bilinear', bicubic: 'bicubic', lanczos: 'lanczos', box: 'box', hamming: 'hamming',
 };
 
 export const CHANNELS: Record<ColorMode, number> = { rgb: 3, rgba: 4, grayscale: 1 };
@@ -147,44 +150,51 @@ async function decodePixels(path: string, maxPixels: number): Promise<RawImage> 
 }
 
 /**
- * Keras's `load_img` with interpolation 'nearest': PIL's NEAREST resize (output
- * x reads source floor(box0 + (x + 0.5) * boxWidth / width)), keepAspectRatio's
- * centred crop box, PIL's luma for grayscale, the source alpha (or 255) for rgba.
+ * Pillow's `convert` to the mode Keras's `load_img` asks for, from 8-bit RGB
+ * or RGBA: 'L' with PIL's luma (alpha ignored), 'RGB' dropping alpha,
+ * 'RGBA' with alpha 255 where there was none.
  */
-function resizeNearestInto(src: RawImage, out: Float32Array, offset: number, o: DecodeOptions): void {
-  const { data, width: inW, height: inH, channels: sc } = src;
-  const [height, width] = o.targetSize;
-  let [x0, y0, boxW, boxH] = [0, 0, inW, inH];
-  if (o.keepAspectRatio) {
-    const cropH = Math.min(inH, Math.floor((inW * height) / width));
-    const cropW = Math.min(inW, Math.floor((inH * width) / height));
-    [x0, y0, boxW, boxH] = [Math.floor((inW - cropW) / 2), Math.floor((inH - cropH) / 2), cropW, cropH];
-  }
-  const c = CHANNELS[o.colorMode];
-  const cols = Int32Array.from({ length: width }, (_, x) => sc * Math.min(inW - 1, Math.floor(x0 + ((x + 0.5) * boxW) / width)));
-  for (let y = 0; y < height; y++) {
-    const row = Math.min(inH - 1, Math.floor(y0 + ((y + 0.5) * boxH) / height)) * inW * sc;
-    let d = offset + y * width * c;
-    for (let x = 0; x < width; x++, d += c) {
-      const s = row + cols[x]!;
-      if (c === 1) {
-        out[d] = Math.trunc((data[s]! * 19595 + data[s + 1]! * 38470 + data[s + 2]! * 7471 + 0x8000) / 65536);
-        continue;
-      }
-      out[d] = data[s]!;
-      out[d + 1] = data[s + 1]!;
-      out[d + 2] = data[s + 2]!;
-      if (c === 4) out[d + 3] = sc === 4 ? data[s + 3]! : 255;
+function toMode(src: RawImage, colorMode: ColorMode): RawImage {
+  const { data, width, height, channels: sc } = src;
+  const c = CHANNELS[colorMode];
+  if (c === sc) return src;
+  const out = new Uint8Array(width * height * c);
+  for (let p = 0, s = 0, d = 0; p < width * height; p++, s += sc, d += c) {
+    if (c === 1) {
+      out[d] = (data[s]! * 19595 + data[s + 1]! * 38470 + data[s + 2]! * 7471 + 0x8000) >>> 16;
+      continue;
     }
+    out[d] = data[s]!;
+    out[d + 1] = data[s + 1]!;
+    out[d + 2] = data[s + 2]!;
+    if (c === 4) out[d + 3] = sc === 4 ? data[s + 3]! : 255;
   }
+  return { data: out, width, height, channels: c };
+}
+
+/**
+ * The rest of Keras's `load_img` once the mode is converted: when the size
+ * differs, Pillow's `resize((width, height), filter)`, with keepAspectRatio's
+ * centred crop box (the largest box of the target's aspect ratio, Keras's
+ * integer arithmetic) passed as `box`.
+ */
+function kerasResize(img: RawImage, o: DecodeOptions): RawImage {
+  const [height, width] = o.targetSize;
+  if (img.width === width && img.height === height) return img;
+  let box: Box | undefined;
+  if (o.keepAspectRatio) {
+    const cropH = Math.min(img.height, Math.floor((img.width * height) / width));
+    const cropW = Math.min(img.width, Math.floor((img.height * width) / height));
+    const x0 = Math.floor((img.width - cropW) / 2);
+    const y0 = Math.floor((img.height - cropH) / 2);
+    box = [x0, y0, x0 + cropW, y0 + cropH];
+  }
+  return pillowResize(img, width, height, KERNELS[o.interpolation], box, resampleKernel());
 }
 
 export function checkInterpolation(value: unknown): Interpolation {
-  if (typeof value !== 'string' || !(value in KERNELS)) {
+  if (typeof value !== 'string' || !Object.hasOwn(KERNELS, value)) {
     throw new InvalidArgumentError('interpolation', Object.keys(KERNELS).map((k) => `'${k}'`).join(', '), value);
-  }
-  if (KERNELS[value as Interpolation] === null) {
-    throw new InvalidArgumentError('interpolation', "'nearest', 'bilinear', 'bicubic' or 'lanczos' (sharp has no box or hamming filter)", value);
   }
   return value as Interpolation;
 }
@@ -201,27 +211,15 @@ export interface DecodeOptions {
 /** PIL's `Image.MAX_IMAGE_PIXELS`: the default pixel limit. */
 export const DEFAULT_MAX_PIXELS = 89_478_485;
 
-/** Decodes `path` into `out` at `offset` ([h, w, c] float32, 0..255). Corrupt, truncated or empty files throw CorruptFileError. */
+/**
+ * Decodes `path` into `out` at `offset` ([h, w, c] float32, 0..255) as Keras's
+ * `load_img` + `img_to_array`: mode converted first, then resized. Corrupt,
+ * truncated or empty files throw CorruptFileError.
+ */
 export async function decodeInto(path: string, out: Float32Array, offset: number, o: DecodeOptions): Promise<void> {
-  if (o.interpolation === 'nearest') {
-    resizeNearestInto(await decodePixels(path, o.maxPixels), out, offset, o);
-    return;
-  }
-  const src = await decodePixels(path, o.maxPixels);
-  const sharp = await loadSharp();
-  const [height, width] = o.targetSize;
-  let rgb: Buffer;
-  try {
-    rgb = await sharp(src.data, { raw: { width: src.width, height: src.height, channels: src.channels as 3 | 4 }, limitInputPixels: false })
-      .resize(width, height, { fit: o.keepAspectRatio ? 'cover' : 'fill', kernel: KERNELS[o.interpolation] as never })
-      .ensureAlpha()
-      .raw()
-      .toBuffer();
-  } catch (e) {
-    throw new CorruptFileError(path, `cannot be resized (${(e as Error).message.split('\n')[0]})`);
-  }
-  // Resized RGBA at the target size; the nearest rule with an identity box then picks the channels.
-  resizeNearestInto({ data: rgb, width, height, channels: 4 }, out, offset, { ...o, keepAspectRatio: false });
+  const img = kerasResize(toMode(await decodePixels(path, o.maxPixels), o.colorMode), o);
+  const { data } = img;
+  for (let i = 0; i < data.length; i++) out[offset + i] = data[i]!;
 }
 
 /** Decodes a whole image file at its own size: float32 HWC, 0..255, RGB or RGBA as stored. Refuses more than `maxPixels` pixels. */
