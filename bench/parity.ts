@@ -98,8 +98,8 @@ export interface CaseResult {
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
-/** Runs the library's flowFromDirectory for one golden case and compares it with Keras's epoch. */
-export async function measureCase(c: FlowCase): Promise<CaseResult> {
+/** Runs the library's flowFromDirectory for one golden case (on the main thread unless `workers` is given) and compares it with Keras's epoch. */
+export async function measureCase(c: FlowCase, options: { workers?: number } = {}): Promise<CaseResult> {
   const golden = goldenArray(c.x);
   const empty = { labels: [], filenames: [], classIndices: {}, classes: [], batchShapes: [] };
   const base = { id: c.id, maxAbsDiff: NaN, pixelShare: NaN, valueShare: NaN, meanAbsDiff: NaN, perImage: [] as number[] };
@@ -114,7 +114,7 @@ export async function measureCase(c: FlowCase): Promise<CaseResult> {
       classMode: c.class_mode,
       batchSize: c.batch_size,
       shuffle: false,
-      workers: 0,
+      workers: options.workers ?? 0,
     });
   } catch (e) {
     const err = e as Error;
