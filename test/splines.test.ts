@@ -13,6 +13,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { ImageDataGenerator, InvalidArgumentError, type Batch } from '../src/index.js';
 import type { FillMode, InterpolationOrder } from '../src/options/args.js';
+import { wasmPixels } from '../src/pixels/wasmPixels.js';
+import { applyChannelAffine } from '../src/standardize/kernel.js';
+import { type ImageView, warpTs } from '../src/transform/apply.js';
+import { affineFor } from '../src/transform/matrix.js';
+import { completeParams } from '../src/transform/params.js';
 import { paramsFromKeras } from './helpers/keras.js';
 import { testData } from './helpers/generators.js';
 
@@ -86,6 +91,63 @@ describe('interpolationOrder 2-5 matches Keras + scipy (goldens from tools/keras
       `${tiesDiffering} of ${ties} tie values differ`);
     expect(failures).toEqual([]);
     expect(ties).toBeLessThan(100);
+  });
+});
+
+describe('the wasm spline kernel and the TypeScript reference', () => {
+  it('the TypeScript reference alone (warpTs) is within 1e-5 relative of every golden value too', () => {
+    let worst = 0;
+    for (const c of golden.cases) {
+      const image = images.get(c.image)!;
+      const [h, w, ch] = image.shape;
+      const floor = 1e-3 * image.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      const p = completeParams(paramsFromKeras(c.params));
+      const out = new Float32Array(image.data.length);
+      warpTs({ data: image.data, offset: 0, height: h, width: w, channels: ch }, { data: out, offset: 0, height: h, width: w, channels: ch },
+        affineFor(p, h, w)!, { fillMode: c.fill_mode, cval: c.cval, interpolationOrder: c.order }, p.flipHorizontal, p.flipVertical);
+      const tie = new Set(c.ties);
+      for (let i = 0; i < out.length; i++) if (!tie.has(i)) worst = Math.max(worst, relativeError(out[i]!, blob[c.offset + i]!, floor));
+    }
+    expect(worst).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('give bit-identical output for every order, fill mode, flip and channel count, with and without the fused standardization', () => {
+    const kernel = wasmPixels();
+    expect(kernel).not.toBeNull();
+    let cases = 0;
+    const transforms = [{ theta: 23, zx: 0.8, zy: 1.3 }, { tx: -40.5, ty: 13.25, shear: 12 }, { theta: -170, zx: 2.5, zy: 0.4 }];
+    for (const [h, w, ch] of [[17, 23, 3], [8, 8, 1], [12, 5, 4], [9, 11, 2], [1, 7, 3], [2, 2, 1]] as const) {
+      const data = testData(h * w * ch, h + w).map((v) => v * 255 - 60);
+      // A standardization's per-channel x * a + b (a[0..ch), then b[0..ch)), as the flows fuse it.
+      const then = Float64Array.from({ length: 2 * ch }, (_, i) => (i < ch ? 1 / (255 * (0.2 + i)) : -0.1 * (i - ch)));
+      for (const order of [2, 3, 4, 5] as const) {
+        for (const fillMode of ['constant', 'nearest', 'reflect', 'wrap'] as const) {
+          for (const t of transforms) {
+            for (const [flipH, flipV] of [[false, false], [true, true]] as const) {
+              const a = affineFor(completeParams(t), h, w)!;
+              const sampling = { fillMode, cval: -3.75, interpolationOrder: order };
+              const view = (d: Float32Array, offset = 0): ImageView => ({ data: d, offset, height: h, width: w, channels: ch });
+              const ts = new Float32Array(h * w * ch);
+              warpTs(view(data), view(ts), a, sampling, flipH, flipV);
+              // The wasm warp from an offset inside a larger array, into another.
+              const srcBig = new Float32Array(data.length + 5);
+              srcBig.set(data, 5);
+              const wasm = new Float32Array(data.length + 3);
+              kernel!.warp(view(srcBig, 5), view(wasm, 3), a, sampling, flipH, flipV);
+              expect(Buffer.from(wasm.buffer, 12).equals(Buffer.from(ts.buffer))).toBe(true);
+              // Fused: each value then x * a + b in float64, as the separate pass does it.
+              const fused = new Float32Array(data.length);
+              kernel!.warp(view(data), view(fused), a, sampling, flipH, flipV, then);
+              const separate = ts.slice();
+              applyChannelAffine(separate, 0, separate.length, ch, then);
+              expect(Buffer.from(fused.buffer).equals(Buffer.from(separate.buffer))).toBe(true);
+              cases++;
+            }
+          }
+        }
+      }
+    }
+    expect(cases).toBe(6 * 4 * 4 * 3 * 2);
   });
 });
 

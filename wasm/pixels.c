@@ -9,6 +9,9 @@
  * src/transform/apply.ts followed by the affine pass of
  * src/standardize/kernel.ts, so the float32 output is bit-identical.
  * affine: that per-channel pass alone.
+ * spline_prefilter, spline_warp: interpolation orders 2 to 5 (scipy's spline
+ * prefilter, then B-spline evaluation), the arithmetic of
+ * src/transform/spline.ts; see the comment above spline_prefilter.
  *
  * Speed notes (V8 on x86-64): each pixel's (row, col) position and its floor
  * are computed in one f64x2, and floored coordinates become integers by the
@@ -225,4 +228,333 @@ EXPORT("affine") void affine(float *x, int count, int ch, const double *ab) {
 #undef JOIN
   }
   for (; i < count; i++) x[i] = then(x[i], ab, i % ch, ch);
+}
+
+/*
+ * Interpolation orders 2 to 5: scipy.ndimage.affine_transform's spline path
+ * (SciPy 1.17), the same float64 operations in the same order as
+ * src/transform/spline.ts, so the float32 output is bit-identical to it.
+ * spline_prefilter makes the B-spline coefficients of an image (all channels,
+ * HWC float64, `pad` edge copies around it), spline_warp evaluates them.
+ */
+
+static const double SPLINE_POLES[6][2] = {
+  {0, 0}, {0, 0},
+  {-0.171572875253809902396622551580603843, 0},
+  {-0.267949192431122706472553658494127633, 0},
+  {-0.361341225900220177092212841325675255, -0.013725429297339121360331226939128204},
+  {-0.430575347099973791851434783493520110, -0.043096288203264653822712376822550182},
+};
+
+/*
+ * Filters the lines of `groups` x `lanes` values in place: line (g, k) holds
+ * c[g * gstride + i * step + k] for i in [0, n). Lanes go in f64x2 pairs;
+ * every line sees the operations of spline.ts's filterLines. `keep` holds
+ * groups * lanes scratch values (the reflect start keeps each line's first value).
+ */
+#define LANES(body2, body1) \
+  for (int g = 0; g < groups; g++) { \
+    double *L = c + g * gstride; \
+    double *K = keep + g * lanes; \
+    int k = 0; \
+    _Pragma("clang loop vectorize(disable) unroll(disable)") \
+    for (; k + 2 <= lanes; k += 2) { body2 } \
+    _Pragma("clang loop vectorize(disable) unroll(disable)") \
+    for (; k < lanes; k++) { body1 } \
+  }
+#define LD(p) wasm_v128_load(p)
+#define ST(p, v) wasm_v128_store(p, v)
+#define MUL wasm_f64x2_mul
+#define ADD wasm_f64x2_add
+#define SUB wasm_f64x2_sub
+#define DIV wasm_f64x2_div
+#define SPLAT wasm_f64x2_splat
+
+static void filter_lines(double *c, int n, int step, int lanes, int groups, int gstride, const double *poles, int npoles,
+                         const double *powers, int reflect, double *keep) {
+  if (n < 2) return;
+  double gain = 1;
+  for (int p = 0; p < npoles; p++) gain *= (1 - poles[p]) * (1 - 1 / poles[p]);
+  int last = (n - 1) * step;
+  for (int i = 0; i < n; i++) {
+    int at = i * step;
+    v128_t G = SPLAT(gain);
+    LANES(ST(L + at + k, MUL(LD(L + at + k), G));, L[at + k] = L[at + k] * gain;)
+  }
+  for (int p = 0; p < npoles; p++) {
+    double z = poles[p], zn = powers[p];
+    v128_t Z = SPLAT(z), ZN = SPLAT(zn);
+    /* Causal start. */
+    if (reflect) {
+      LANES(ST(K + k, LD(L + k)); ST(L + k, ADD(LD(L + k), MUL(ZN, LD(L + last + k))));,
+            K[k] = L[k]; L[k] = L[k] + zn * L[last + k];)
+      double zi = z;
+      for (int i = 1; i < n; i++) {
+        int fwd = i * step, back = (n - 1 - i) * step;
+        v128_t ZI = SPLAT(zi);
+        LANES(ST(L + k, ADD(LD(L + k), MUL(ZI, ADD(LD(L + fwd + k), MUL(ZN, LD(L + back + k))))));,
+              L[k] = L[k] + zi * (L[fwd + k] + zn * L[back + k]);)
+        zi *= z;
+      }
+      double scale = z / (1 - zn * zn);
+      v128_t S = SPLAT(scale);
+      LANES(ST(L + k, ADD(MUL(LD(L + k), S), LD(K + k)));, L[k] = L[k] * scale + K[k];)
+    } else {
+      LANES(ST(L + k, ADD(LD(L + k), MUL(ZN, LD(L + last + k))));, L[k] = L[k] + zn * L[last + k];)
+      double zi = z;
+      for (int i = 1; i < n - 1; i++) {
+        int fwd = i * step, back = (n - 1 - i) * step;
+        v128_t ZI = SPLAT(zi);
+        LANES(ST(L + k, ADD(LD(L + k), MUL(ZI, ADD(LD(L + fwd + k), MUL(ZN, LD(L + back + k))))));,
+              L[k] = L[k] + zi * (L[fwd + k] + zn * L[back + k]);)
+        zi *= z;
+      }
+      double div = 1 - zn * zn;
+      v128_t D = SPLAT(div);
+      LANES(ST(L + k, DIV(LD(L + k), D));, L[k] = L[k] / div;)
+    }
+    /* Causal pass. */
+    for (int i = 1; i < n; i++) {
+      int at = i * step, prev = at - step;
+      LANES(ST(L + at + k, ADD(LD(L + at + k), MUL(Z, LD(L + prev + k))));, L[at + k] = L[at + k] + z * L[prev + k];)
+    }
+    /* Anticausal start and pass. */
+    int prev = last - step;
+    if (reflect) {
+      double scale = z / (z - 1);
+      v128_t S = SPLAT(scale);
+      LANES(ST(L + last + k, MUL(LD(L + last + k), S));, L[last + k] = L[last + k] * scale;)
+    } else {
+      double div = z * z - 1;
+      v128_t D = SPLAT(div);
+      LANES(ST(L + last + k, DIV(MUL(ADD(MUL(Z, LD(L + prev + k)), LD(L + last + k)), Z), D));,
+            L[last + k] = (z * L[prev + k] + L[last + k]) * z / div;)
+    }
+    for (int i = n - 2; i >= 0; i--) {
+      int at = i * step, next = at + step;
+      LANES(ST(L + at + k, MUL(Z, SUB(LD(L + next + k), LD(L + at + k))));, L[at + k] = z * (L[next + k] - L[at + k]);)
+    }
+  }
+}
+#undef LANES
+
+/*
+ * coef (H = h + 2 pad rows, W = w + 2 pad columns, ch channels, float64) =
+ * the B-spline coefficients of src (h x w x ch, float32) for `order`:
+ * copied in with edge copies as padding, then filtered along rows (axis 0)
+ * and columns (axis 1). reflect: reflect starts (else mirror); powers: the
+ * pole powers of polePowers() in spline.ts; keep: H * W * ch scratch doubles.
+ */
+EXPORT("spline_prefilter") void spline_prefilter(const float *src, double *coef, int h, int w, int ch, int pad, int order,
+                                                 int reflect, const double *powers, double *keep) {
+  int H = h + 2 * pad, W = w + 2 * pad, row_stride = W * ch;
+  for (int r = 0; r < H; r++) {
+    int sr = r - pad < 0 ? 0 : r - pad >= h ? h - 1 : r - pad;
+    const float *from = src + sr * w * ch;
+    double *to = coef + r * row_stride;
+    for (int col = 0; col < W; col++) {
+      int sc = col - pad < 0 ? 0 : col - pad >= w ? w - 1 : col - pad;
+      for (int k = 0; k < ch; k++) to[col * ch + k] = from[sc * ch + k];
+    }
+  }
+  const double *poles = SPLINE_POLES[order];
+  int npoles = order / 2;
+  /* Axis 0: all columns of all channels as lanes of one group; axis 1: a group per row. */
+  filter_lines(coef, H, row_stride, row_stride, 1, 0, poles, npoles, powers, reflect, keep);
+  filter_lines(coef, W, ch, ch, H, row_stride, poles, npoles, powers + 2, reflect, keep);
+}
+
+/* scipy's map_coordinate for the spline path (MIRROR: whole-sample symmetric, for taps); -1: outside (constant). */
+enum { MIRROR = 4 };
+static double spline_map(double x, int n, int mode) {
+  if (x < 0) {
+    switch (mode) {
+      case MIRROR: {
+        if (n <= 1) return 0;
+        double p = 2.0 * n - 2;
+        x = p * ftrunc(-x / p) + x;
+        return x <= 1 - n ? x + p : -x;
+      }
+      case REFLECT: {
+        if (n <= 1) return 0;
+        double p = 2.0 * n;
+        if (x < -p) x = p * ftrunc(-x / p) + x;
+        return x < -n ? x + p : (x > -1e-15 ? 1e-15 : -x) - 1;
+      }
+      case WRAP: {
+        if (n <= 1) return 0;
+        double p = n - 1;
+        return x + p * (ftrunc(-x / p) + 1);
+      }
+      case NEAREST: return 0;
+      default: return -1;
+    }
+  } else if (x > n - 1) {
+    switch (mode) {
+      case MIRROR: {
+        if (n <= 1) return 0;
+        double p = 2.0 * n - 2;
+        x -= p * ftrunc(x / p);
+        return x >= n ? p - x : x;
+      }
+      case REFLECT: {
+        if (n <= 1) return 0;
+        double p = 2.0 * n;
+        x -= p * ftrunc(x / p);
+        return x >= n ? p - x - 1 : x;
+      }
+      case WRAP: {
+        if (n <= 1) return 0;
+        double p = n - 1;
+        return x - p * ftrunc(x / p);
+      }
+      case NEAREST: return n - 1;
+      default: return -1;
+    }
+  }
+  return x;
+}
+
+/* The B-spline weights of the order + 1 taps around x (as splineWeights in spline.ts). */
+INLINE void spline_weights(double x, int order, double *out) {
+  x -= ffloor(order & 1 ? x : x + 0.5);
+  double y, z, t;
+  switch (order) {
+    case 2:
+      out[1] = 0.75 - x * x;
+      y = 0.5 - x;
+      out[0] = 0.5 * y * y;
+      break;
+    case 3:
+      y = x;
+      z = 1 - x;
+      out[1] = (y * y * (y - 2) * 3 + 4) / 6;
+      out[2] = (z * z * (z - 2) * 3 + 4) / 6;
+      out[0] = z * z * z / 6;
+      break;
+    case 4:
+      t = x * x;
+      out[2] = t * (t * 0.25 - 0.625) + 115.0 / 192.0;
+      y = 1 + x;
+      out[1] = y * (y * (y * (5 - y) / 6 - 1.25) + 5.0 / 24.0) + 55.0 / 96.0;
+      z = 1 - x;
+      out[3] = z * (z * (z * (5 - z) / 6 - 1.25) + 5.0 / 24.0) + 55.0 / 96.0;
+      y = 0.5 - x;
+      t = y * y;
+      out[0] = t * t / 24;
+      break;
+    default:
+      y = x;
+      t = y * y;
+      out[2] = t * (t * (0.25 - y / 12) - 0.5) + 0.55;
+      z = 1 - x;
+      t = z * z;
+      out[3] = t * (t * (0.25 - z / 12) - 0.5) + 0.55;
+      y += 1;
+      out[1] = y * (y * (y * (y * (y / 24 - 0.375) + 1.25) - 1.75) + 0.625) + 0.425;
+      z += 1;
+      out[4] = z * (z * (z * (z * (z / 24 - 0.375) + 1.25) - 1.75) + 0.625) + 0.425;
+      y = 1 - x;
+      t = y * y;
+      out[0] = y * t * t / 120;
+      break;
+  }
+  double last = 1;
+  for (int i = 0; i < order; i++) last -= out[i];
+  out[order] = last;
+}
+
+/* Taps (element offsets: index * scale) and weights along one axis of length n for mapped position x. */
+INLINE void axis_taps(double x, int n, int order, int tap_mode, int scale, int *taps, double *weights) {
+  double start = ffloor(order & 1 ? x : x + 0.5) - (order >> 1);
+  if (start < 0 || start + order >= n) {
+    for (int i = 0; i <= order; i++) taps[i] = (int)spline_map(start + i, n, tap_mode) * scale;
+  } else {
+    int s = (int)start;
+    for (int i = 0; i <= order; i++) taps[i] = (s + i) * scale;
+  }
+  spline_weights(x, order, weights);
+}
+
+/* One output pixel from its taps: per channel, the sum over rows, then columns, of coefficient * row weight * column weight. */
+INLINE void spline_pixel(const double *coef, const int *rt, const int *ct, const double *rw, const double *cw, int order, int ch,
+                         float *out, const double *ab) {
+  int k = 0;
+  for (; k + 2 <= ch; k += 2) {
+    v128_t t = SPLAT(0);
+    for (int i = 0; i <= order; i++) {
+      const double *row = coef + rt[i] + k;
+      v128_t W0 = SPLAT(rw[i]);
+      for (int j = 0; j <= order; j++) t = ADD(t, MUL(MUL(wasm_v128_load(row + ct[j]), W0), SPLAT(cw[j])));
+    }
+    v128_t f = demote(t);
+    if (ab) f = demote(ADD(MUL(wasm_f64x2_promote_low_f32x4(f), wasm_f64x2_make(ab[k], ab[k + 1])), wasm_f64x2_make(ab[ch + k], ab[ch + k + 1])));
+    wasm_v128_store64_lane(out + k, f, 0);
+  }
+  for (; k < ch; k++) {
+    double t = 0;
+    for (int i = 0; i <= order; i++) {
+      const double *row = coef + rt[i] + k;
+      double w0 = rw[i];
+      for (int j = 0; j <= order; j++) t += row[ct[j]] * w0 * cw[j];
+    }
+    out[k] = then((float)t, ab, k, ch);
+  }
+}
+
+INLINE void spline_image(const double *coef, float *dst, int h, int w, int ch, int pad, double m00, double m01, double m10,
+                         double m11, double o0, double o1, int mode, float fill, int order, int flip_h, int flip_v,
+                         const double *ab) {
+  int H = h + 2 * pad, W = w + 2 * pad, row_stride = W * ch;
+  int tap_mode = mode == CONSTANT || mode == WRAP ? MIRROR : mode;
+  int rt[6], ct[6];
+  double rw[6], cw[6];
+  for (int r = 0; r < h; r++) {
+    float *out_row = dst + (flip_v ? h - 1 - r : r) * w * ch;
+    for (int c = 0; c < w; c++) {
+      float *out = out_row + (flip_h ? w - 1 - c : c) * ch;
+      /* scipy's order: offset first, then each output coordinate's term. */
+      double x0 = o0;
+      x0 += r * m00;
+      x0 += c * m01;
+      double x1 = o1;
+      x1 += r * m10;
+      x1 += c * m11;
+      x0 += pad;
+      x1 += pad;
+      if (mode != NEAREST) {
+        x0 = spline_map(x0, H, mode);
+        x1 = spline_map(x1, W, mode);
+        if (!(x0 > -1) || !(x1 > -1)) {
+          for (int k = 0; k < ch; k++) out[k] = then(fill, ab, k, ch);
+          continue;
+        }
+      }
+      axis_taps(x0, H, order, tap_mode, row_stride, rt, rw);
+      axis_taps(x1, W, order, tap_mode, ch, ct, cw);
+      spline_pixel(coef, rt, ct, rw, cw, order, ch, out, ab);
+    }
+  }
+}
+
+/*
+ * dst (h x w x ch) = the coefficients of spline_prefilter (pad as given
+ * there) warped by output (r, c) -> input (o0 + r m00 + c m01, o1 + r m10 + c m11),
+ * flips folded into the write position; ab as for warp.
+ */
+EXPORT("spline_warp") void spline_warp(const double *coef, float *dst, int h, int w, int ch, int pad, double m00, double m01,
+                                       double m10, double m11, double o0, double o1, int mode, double cval, int order,
+                                       int flip_h, int flip_v, const double *ab) {
+  float fill = (float)cval;
+#define SPL(CH, ORDER, AB) spline_image(coef, dst, h, w, CH, pad, m00, m01, m10, m11, o0, o1, mode, fill, ORDER, flip_h, flip_v, AB)
+#define BY_ORDER(CH, AB) \
+  switch (order) { \
+    case 2: SPL(CH, 2, AB); break; \
+    case 3: SPL(CH, 3, AB); break; \
+    case 4: SPL(CH, 4, AB); break; \
+    default: SPL(CH, 5, AB); break; \
+  }
+  SPL(ch, order, ab);
+#undef BY_ORDER
+#undef SPL
 }

@@ -204,7 +204,7 @@ function brightness(v: ImageView, factor: number): void {
  */
 export function applyTransformTo(src: ImageView, dst: ImageView, p: TransformParams, sampling: SamplingOptions, then: Float64Array | null = null): void {
   const affine = affineFor(p, src.height, src.width);
-  const kernel = sampling.interpolationOrder < 2 ? wasmPixels() : null;
+  const kernel = wasmPixels();
   // Channel shift and brightness read the warped image's range, so the affine must wait for them.
   const fuse = kernel !== null && affine !== null && p.channelShiftIntensity === null && p.brightness === null;
   if (affine && kernel) kernel.warp(src, dst, affine, sampling, p.flipHorizontal, p.flipVertical, fuse ? then : null);
