@@ -9,7 +9,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeInto } from '../src/node/decodeImage.js';
+import { decodeFile, decodeInto } from '../src/node/decodeImage.js';
+import type { RawImage } from '../src/node/rawFormats.js';
 import type { Interpolation, ColorMode } from '../src/node/decodeImage.js';
 import { type Box, type Resample, pillowResize, tsKernel } from '../src/node/resample/resize.js';
 import { wasmResample } from '../src/node/resample/wasmKernel.js';
@@ -48,6 +49,43 @@ describe('decode + resize equals Keras load_img (Pillow) on real photos', () => 
     let differing = 0;
     for (let i = 0; i < want.length; i++) {
       const d = Math.abs(out[i]! - want[i]!);
+      if (d > 0) differing++;
+      if (d > maxDiff) maxDiff = d;
+    }
+    expect({ maxDiff, differing }).toEqual({ maxDiff: 0, differing: 0 });
+  });
+});
+
+interface PillowCase { id: string; source: string; mode: 'L' | 'RGB' | 'RGBA'; size: [number, number]; resample: Resample; box: Box | null; x: string }
+
+describe("Pillow's Image.resize on noise: strong down- and upscales, fractional boxes, L/RGB/RGBA", async () => {
+  const { pillow_cases: cases } = JSON.parse(readFileSync(join(DIR, 'index.json'), 'utf8')) as { pillow_cases: PillowCase[] };
+  const sources = new Map<string, RawImage>();
+  for (const file of new Set(cases.map((c) => c.source))) {
+    const { data, shape } = await decodeFile(join(ROOT, file));
+    sources.set(file, { data: Uint8Array.from(data), height: shape[0], width: shape[1], channels: shape[2] });
+  }
+  const source = (c: PillowCase): RawImage => {
+    const img = sources.get(c.source)!;
+    const keep = { L: 1, RGB: 3, RGBA: 4 }[c.mode];
+    const data = new Uint8Array(img.width * img.height * keep);
+    for (let p = 0; p < img.width * img.height; p++) for (let b = 0; b < keep; b++) data[p * keep + b] = img.data[p * img.channels + b]!;
+    return { data, width: img.width, height: img.height, channels: keep };
+  };
+
+  it('covers every filter and mode', () => {
+    expect(new Set(cases.map((c) => `${c.resample}/${c.mode}`)).size).toBe(18);
+  });
+
+  it.each(cases.flatMap((c) => [[c.id, 'wasm', c], [c.id, 'ts', c]] as const))('%s (%s)', (_, kernel, c) => {
+    const meta = index.arrays[c.x]!;
+    const want = readFileSync(join(DIR, meta.file));
+    const got = pillowResize(source(c), c.size[0], c.size[1], c.resample, c.box ?? undefined, kernel === 'ts' ? tsKernel : wasmResample()!);
+    expect([got.height, got.width, got.channels]).toEqual(meta.shape);
+    let maxDiff = 0;
+    let differing = 0;
+    for (let i = 0; i < want.length; i++) {
+      const d = Math.abs(got.data[i]! - want[i]!);
       if (d > 0) differing++;
       if (d > maxDiff) maxDiff = d;
     }

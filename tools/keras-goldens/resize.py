@@ -83,8 +83,47 @@ def cases():
             out.append(("chelsea_rgba_64x48.png", "rgba", (81, 101), interp, kar))
             out.append(("chelsea_rgba_64x48.png", "rgb", (81, 101), interp, kar))
         out.append(("coffee_tall_4x450.png", "rgb", (37, 3), interp, False))
-        out.append(("chelsea_rgba_200x150.png", "rgba", (150, 150), interp, True))  # the crop box is the output size: a crop
+        if interp in ("nearest", "lanczos"):  # the crop box is the output size: a crop, whatever the filter
+            out.append(("chelsea_rgba_200x150.png", "rgba", (150, 150), interp, True))
     out.append(("coffee_256x192.png", "rgb", (224, 224), "bilinear", False))
+    return out
+
+
+def pillow_direct(data: Path, written: set, arrays: dict) -> list:
+    """Pillow's Image.resize called directly on noise (the worst case for any
+    rounding slip), at strong down- and upscales and with fractional boxes,
+    in modes L, RGB and RGBA. Sources: resize/noise_rgba.png (RGBA; RGB is
+    it without alpha) and resize/noise_l.png."""
+    from PIL import Image
+
+    rgba_path, l_path = OUT / "noise_rgba.png", OUT / "noise_l.png"
+    if not rgba_path.exists():
+        rs = np.random.RandomState(20240611)
+        a = rs.randint(0, 256, size=(61, 97, 4)).astype(np.uint8)
+        a[:20, :30, 3] = 0  # a transparent block and an opaque one: premultiplication's special alphas
+        a[40:, 60:, 3] = 255
+        Image.fromarray(a, "RGBA").save(rgba_path)
+        Image.fromarray(rs.randint(0, 256, size=(61, 97)).astype(np.uint8), "L").save(l_path)
+    sources = {"RGBA": Image.open(rgba_path), "L": Image.open(l_path)}
+    sources["RGB"] = sources["RGBA"].convert("RGB")
+    filters = {"nearest": Image.Resampling.NEAREST, "bilinear": Image.Resampling.BILINEAR, "bicubic": Image.Resampling.BICUBIC,
+               "lanczos": Image.Resampling.LANCZOS, "box": Image.Resampling.BOX, "hamming": Image.Resampling.HAMMING}
+    out = []
+    for mode, im in sources.items():
+        for name, f in filters.items():
+            for w, h in [(5, 3), (13, 40), (150, 7), (160, 90)]:
+                for box in [None, (3.25, 1.5, 90.75, 60.2), (10, 4, 94, 17)]:
+                    if (w, h) == (160, 90) and (box is not None or mode != "L"):
+                        continue
+                    a = np.asarray(im.resize((w, h), f, box=box), dtype=np.uint8)
+                    key = f"noise_{mode}_{w}x{h}_{name}" + ("" if box is None else "_box" + "_".join(str(v).replace(".", "p") for v in box))
+                    raw = a.tobytes()
+                    (data / f"{key}.bin").write_bytes(raw)
+                    written.add(f"{key}.bin")
+                    shape = [h, w, {"L": 1, "RGB": 3, "RGBA": 4}[mode]]
+                    arrays[key] = {"file": f"data/{key}.bin", "shape": shape, "dtype": "uint8", "sha256": hashlib.sha256(raw).hexdigest()}
+                    out.append({"id": key, "source": "resize/noise_l.png" if mode == "L" else "resize/noise_rgba.png", "mode": mode,
+                                "size": [w, h], "resample": name, "box": None if box is None else list(box), "x": key})
     return out
 
 
@@ -120,6 +159,7 @@ def main() -> None:
                         "sha256": hashlib.sha256(raw).hexdigest()}
         index_cases.append({"id": name, "photo": f"photos/resize/{photo}", "color_mode": mode, "target_size": list(size),
                             "interpolation": interp, "keep_aspect_ratio": kar, "x": name})
+    pillow_cases = pillow_direct(data, written, arrays)
     for stale in data.glob("*.bin"):
         if stale.name not in written:
             stale.unlink()
@@ -130,6 +170,7 @@ def main() -> None:
         "versions": versions(),
         "photos": photos,
         "cases": index_cases,
+        "pillow_cases": pillow_cases,
         "arrays": arrays,
     }
     lines = [f' {json.dumps(k)}: ' + (
