@@ -152,7 +152,8 @@ class GoldenWriter:
 
 def dump_json(value: dict) -> str:
     """JSON that diffs well and stays small: one line per top-level key, and per
-    element of a top-level list or object (a case, an array's entry)."""
+    element of a top-level list or object (a case, an array's entry); a short
+    object of plain values (such as "versions") stays on its key's line."""
 
     def one(v):
         return json.dumps(v, separators=(", ", ": "), ensure_ascii=False)
@@ -162,7 +163,9 @@ def dump_json(value: dict) -> str:
         if isinstance(v, list) and v:
             body = ",\n".join(f"  {one(e)}" for e in v)
             lines.append(f" {one(key)}: [\n{body}\n ]")
-        elif isinstance(v, dict) and v:
+        elif isinstance(v, dict) and v and not (
+            all(not isinstance(e, (dict, list)) for e in v.values()) and len(one(v)) <= 160
+        ):
             body = ",\n".join(f"  {one(k)}: {one(e)}" for k, e in v.items())
             lines.append(f" {one(key)}: {{\n{body}\n }}")
         else:

@@ -12,8 +12,9 @@ command line to run only those.
 
 After a piece runs, every JSON file it wrote or changed under
 test/fixtures/keras-goldens/ that is a JSON object without a "versions" key
-gets one (keras, its backend, numpy, scipy, pillow, scikit-image, python), so
-each output index says what made it. A summary of the run goes to
+gets one (keras, its backend, numpy, scipy, pillow, scikit-image, jax, python),
+and one whose "versions" lacks any of keras, numpy, scipy and pillow gets those
+added, so each output index says what made it. A summary of the run goes to
 test/fixtures/keras-goldens/versions.json. The exit code is 1 when a piece failed.
 """
 
@@ -57,8 +58,15 @@ def json_files() -> dict[Path, int]:
     return {p: p.stat().st_mtime_ns for p in common.GOLDENS.rglob("*.json")}
 
 
+#: Versions every output index must record (make_all adds those a piece left out).
+REQUIRED_VERSIONS = ("keras", "numpy", "scipy", "pillow")
+
+
 def stamp_versions(before: dict[Path, int], versions: dict) -> list[str]:
-    """Adds "versions" to the JSON objects written since `before` that lack it."""
+    """In the JSON objects written since `before`: adds "versions" where it is
+    missing, and the REQUIRED_VERSIONS a piece's own "versions" left out (a
+    piece's own entries are kept as they are). Files already complete are not
+    touched; rewritten ones take common.dump_json's layout."""
     stamped = []
     for path, mtime in json_files().items():
         if before.get(path) == mtime:
@@ -67,10 +75,17 @@ def stamp_versions(before: dict[Path, int], versions: dict) -> list[str]:
             value = json.loads(path.read_text())
         except (ValueError, UnicodeDecodeError):
             continue
-        if isinstance(value, dict) and "versions" not in value:
+        if not isinstance(value, dict):
+            continue
+        own = value.get("versions")
+        if own is None:
             value["versions"] = versions
-            path.write_text(common.dump_json(value))
-            stamped.append(str(path.relative_to(common.REPO)))
+        elif isinstance(own, dict) and any(k not in own for k in REQUIRED_VERSIONS):
+            value["versions"] = {**own, **{k: versions[k] for k in REQUIRED_VERSIONS if k not in own}}
+        else:
+            continue
+        path.write_text(common.dump_json(value))
+        stamped.append(str(path.relative_to(common.REPO)))
     return stamped
 
 
