@@ -115,11 +115,16 @@ function nearest(src: RawImage, width: number, height: number, box: Box): RawIma
   for (let y = 0; y < height; y++) {
     if (rows[y]! < 0) continue;
     const line = rows[y]! * inW * ch;
-    for (let x = 0; x < width; x++) {
+    let d = y * width * ch;
+    for (let x = 0; x < width; x++, d += ch) {
       if (cols[x]! < 0) continue;
       const s = line + cols[x]! * ch;
-      const d = (y * width + x) * ch;
-      for (let b = 0; b < ch; b++) out[d + b] = data[s + b]!;
+      if (ch === 3) {
+        out[d] = data[s]!;
+        out[d + 1] = data[s + 1]!;
+        out[d + 2] = data[s + 2]!;
+      } else if (ch === 1) out[d] = data[s]!;
+      else for (let b = 0; b < ch; b++) out[d + b] = data[s + b]!;
     }
   }
   return { data: out, width, height, channels: ch };
