@@ -1,16 +1,18 @@
 /**
  * Decoding and resizing image files to float32 HWC values in 0..255, as
  * Keras's `load_img` + `img_to_array` give them. Files are decoded at full
- * size (BMP and Netpbm by our decoders,
- * the rest, JPEGs included, through sharp: libjpeg-turbo with the accurate
- * DCT, as Pillow uses it), converted to the colour mode and resized as
- * Pillow's `Image.resize` does, to the bit, for every filter (./resample).
+ * size (BMP and Netpbm by our decoders, JPEGs by libjpeg-turbo in wasm,
+ * ./jpegWasm.ts, the rest and what that declines through sharp: both are
+ * libjpeg-turbo with the accurate DCT, as Pillow uses it), converted to the
+ * colour mode and resized as Pillow's `Image.resize` does, to the bit, for
+ * every filter (./resample).
  */
 import { constants, type Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { CorruptFileError, ImageTooLargeError, InvalidArgumentError } from '../errors.js';
 import { fsPath } from './fsNames.js';
 import { type HeaderSize, headerSize } from './imageSize.js';
+import { decodeJpegWasm, isJpeg } from './jpegWasm.js';
 import { type RawImage, rawDecoderFor } from './rawFormats.js';
 import { resampleKernel } from './resample/kernel.js';
 import { type Box, type Resample, pillowResize } from './resample/resize.js';
@@ -130,13 +132,23 @@ async function statedSize(bytes: Buffer, sharp: Sharp | null): Promise<HeaderSiz
 async function decodePixels(path: string, maxPixels: number): Promise<RawImage> {
   const bytes = await readImageFile(path);
   const raw = rawDecoderFor(path);
-  const sharp = raw ? null : await loadSharp();
-  const size = await statedSize(bytes, sharp);
+  // JPEGs (known by content) whose header we read, CMYK aside, go to the wasm
+  // decoder first (./jpegWasm.ts: Pillow's pixels to the bit, at half sharp's
+  // cost); sharp decodes what it declines or fails on (damaged files included).
+  const jpeg = !raw && isJpeg(bytes) ? headerSize(bytes) : null;
+  const wasm = jpeg !== null && !jpeg.cmyk;
+  const sharp = raw || wasm ? null : await loadSharp();
+  const size = jpeg ?? (await statedSize(bytes, sharp));
   if (size && size.width * size.height > maxPixels) throw new ImageTooLargeError(path, size.width, size.height, maxPixels);
+  if (wasm) {
+    const img = await decodeJpegWasm(bytes, jpeg.width, jpeg.height);
+    if (img) return toColour(img);
+  }
+  const decoder = raw ? null : (sharp ?? (await loadSharp()));
   try {
     if (raw) return toColour(raw(bytes));
     // sharp's own pixel limit backs ours up for files whose header we could not read.
-    const input = sharp!(bytes, { failOn: 'truncated', limitInputPixels: Number.isFinite(maxPixels) ? maxPixels : false });
+    const input = decoder!(bytes, { failOn: 'truncated', limitInputPixels: Number.isFinite(maxPixels) ? maxPixels : false });
     if (size?.cmyk) {
       // The stored CMYK values (Adobe's inverted JPEGs already flipped back), converted as PIL converts them.
       const { data, info } = await input.pipelineColourspace('cmyk').toColourspace('cmyk').raw().toBuffer({ resolveWithObject: true });
