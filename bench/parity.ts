@@ -7,7 +7,8 @@
  * (target size, color mode, interpolation, keepAspectRatio, classes, batch
  * size, no shuffle) on the same committed photos and prints the largest
  * absolute pixel difference, the share of pixels (any channel) that differ,
- * and whether labels, filenames, class indices and batch shapes equal Keras's.
+ * and whether labels, filenames, class indices and batch shapes equal Keras's,
+ * then which photos differ.
  * A configuration the library refuses is shown as refused, with the reason.
  *
  * Also the module test/parity.test.ts reads the goldens and measures with.
@@ -87,6 +88,8 @@ export interface CaseResult {
   meanAbsDiff: number;
   /** Per image (in file order): largest difference. */
   perImage: number[];
+  /** Per image (in file order): mean absolute difference. */
+  perImageMean: number[];
   labelsEqual: boolean;
   filenamesEqual: boolean;
   classIndicesEqual: boolean;
@@ -102,7 +105,7 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 export async function measureCase(c: FlowCase, options: { workers?: number } = {}): Promise<CaseResult> {
   const golden = goldenArray(c.x);
   const empty = { labels: [], filenames: [], classIndices: {}, classes: [], batchShapes: [] };
-  const base = { id: c.id, maxAbsDiff: NaN, pixelShare: NaN, valueShare: NaN, meanAbsDiff: NaN, perImage: [] as number[] };
+  const base = { id: c.id, maxAbsDiff: NaN, pixelShare: NaN, valueShare: NaN, meanAbsDiff: NaN, perImage: [] as number[], perImageMean: [] as number[] };
   let it;
   try {
     it = await new ImageDataGenerator().flowFromDirectory(PHOTOS_DIR, {
@@ -143,6 +146,7 @@ export async function measureCase(c: FlowCase, options: { workers?: number } = {
   let values_ = 0;
   let pixels = 0;
   const perImage: number[] = [];
+  const perImageSum: number[] = [];
   if (comparable) {
     for (let p = 0; p < golden.data.length / channels; p++) {
       let differs = false;
@@ -156,6 +160,7 @@ export async function measureCase(c: FlowCase, options: { workers?: number } = {
         if (d > max) max = d;
         const img = Math.floor(k / perImageSize);
         if (!(perImage[img]! >= d)) perImage[img] = d;
+        perImageSum[img] = (perImageSum[img] ?? 0) + d;
       }
       if (differs) pixels++;
     }
@@ -167,6 +172,7 @@ export async function measureCase(c: FlowCase, options: { workers?: number } = {
     valueShare: comparable ? values_ / golden.data.length : NaN,
     meanAbsDiff: comparable ? sum / golden.data.length : NaN,
     perImage,
+    perImageMean: perImageSum.map((total) => total / perImageSize),
     labelsEqual: same(labels, c.labels),
     filenamesEqual: same(got.filenames, c.filenames),
     classIndicesEqual: same(got.classIndices, c.class_indices),
@@ -205,8 +211,14 @@ async function main(): Promise<void> {
   const rows: string[][] = [];
   let metaBad = 0;
   let exact = 0;
+  const worst = new Map<string, { max: number; configs: number }>();
   for (const c of idx.cases) {
     const r = await measureCase(c);
+    r.perImage.forEach((d, i) => {
+      if (d === 0) return;
+      const w = worst.get(c.filenames[i]!) ?? { max: 0, configs: 0 };
+      worst.set(c.filenames[i]!, { max: Math.max(w.max, d), configs: w.configs + 1 });
+    });
     const cells = row(c, r);
     if (!r.refused && cells[7] !== 'equal') metaBad++;
     if (r.maxAbsDiff === 0) exact++;
@@ -222,6 +234,11 @@ async function main(): Promise<void> {
     const line = (cells: string[]) => cells.slice(0, HEADER.length).map((s, k) => s.padEnd(widths[k]!)).join('  ');
     console.log(line(HEADER));
     for (const cells of rows) console.log(line(cells) + (cells[HEADER.length] ? `  (${cells[HEADER.length]})` : ''));
+  }
+  const photos = Object.keys(idx.photos).filter((p) => worst.has(p));
+  if (photos.length) {
+    console.log('\nPhotos that differ (largest difference over all configurations, in how many configurations):');
+    for (const p of photos) console.log(`  ${p}: ${worst.get(p)!.max} (${worst.get(p)!.configs} of ${rows.length})`);
   }
   const refused = rows.filter((cells) => cells[4] === 'refused').length;
   console.log(`\n${exact} of ${rows.length} configurations pixel-exact, ${refused} refused, ${metaBad} with labels/filenames/classes/shapes differing`);

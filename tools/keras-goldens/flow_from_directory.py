@@ -24,7 +24,7 @@ NAME = "flow_from_directory"
 
 #: Class folders under PHOTOS, passed to Keras (and the library) as `classes`, so
 #: that folders other pieces add to PHOTOS never become classes here.
-CLASSES = ["animals", "gray", "objects", "space"]
+CLASSES = ["animals", "formats", "gray", "objects", "space"]
 BATCH_SIZE = 3
 CLASS_MODE = "categorical"
 
@@ -70,7 +70,16 @@ def _photo_specs():
         pal.info["transparency"] = 0  # palette index 0 transparent (tRNS), as web palette PNGs often have
         pal.save(out, "PNG", optimize=True, transparency=0)
 
+    def other_format(source, size, box, fmt, **params):
+        def build(d, out):
+            img = fit(source(d), *size).crop(box)
+            img.save(out, fmt, **params)
+        return build
+
     return [
+        ("formats/astronaut.bmp", other_format(rgb("astronaut.png"), (240, 240), (40, 20, 200, 140), "BMP")),
+        ("formats/chelsea.ppm", other_format(rgb("chelsea.png"), (150, 100), (0, 0, 150, 100), "PPM")),
+        ("formats/rocket.tif", other_format(lambda d: Image.open(d / "rocket.jpg").convert("RGB"), (180, 120), (10, 5, 170, 112), "TIFF", compression="tiff_lzw")),
         ("animals/chelsea.jpg", jpeg(rgb("chelsea.png"), None, quality=90)),
         ("animals/chelsea_small.jpg", jpeg(rgb("chelsea.png"), (143, 95), quality=80)),
         ("gray/camera.png", camera_png),
@@ -98,7 +107,7 @@ def make_photos(rebuild: bool = False) -> list[Path]:
 
 def configurations():
     """The grid, kept compact: full at 64x48 for rgb and grayscale, rgba without
-    keep_aspect_ratio (plus nearest with), rgb at an odd size, three at 224x224."""
+    keep_aspect_ratio (plus nearest with), rgb at an odd size, two at 224x224."""
     out = []
 
     def add(size, mode, interp, kar):
@@ -121,9 +130,8 @@ def configurations():
     for interp in INTERPOLATIONS:
         for kar in (False, True):
             add((37, 53), "rgb", interp, kar)
-    add((224, 224), "rgb", "nearest", False)
     add((224, 224), "rgb", "bilinear", True)
-    add((224, 224), "grayscale", "lanczos", False)
+    add((224, 224), "grayscale", "nearest", False)
     return out
 
 
