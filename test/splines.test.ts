@@ -6,10 +6,12 @@
  * photo and 1- and 2-long axes), the wasm kernel against the TypeScript
  * reference bit for bit, and flows with worker threads against workers: 0.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
+import { encode as encodePng } from 'fast-png';
 import { describe, expect, it } from 'vitest';
 import { ImageDataGenerator, InvalidArgumentError, type Batch } from '../src/index.js';
 import type { FillMode, InterpolationOrder } from '../src/options/args.js';
@@ -188,4 +190,32 @@ describe('spline orders in flows', () => {
       expect(seen.size).toBe(5);
     }
   });
+
+  it('a file flow with worker threads equals workers: 0 bit for bit and differs from order 1', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'idg-splines-'));
+    try {
+      await fileFlowsAgree(root);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 });
+
+async function fileFlowsAgree(root: string): Promise<void> {
+  for (const name of ['a', 'b']) mkdirSync(join(root, name));
+  for (let i = 0; i < 6; i++) {
+    const data = Uint8Array.from({ length: 10 * 8 * 3 }, (_, k) => (k * 53 + i * 97) % 256);
+    writeFileSync(join(root, i % 2 ? 'a' : 'b', `img${i}.png`), encodePng({ width: 8, height: 10, data, channels: 3, depth: 8 }));
+  }
+  const run = async (interpolationOrder: InterpolationOrder, workers: number) => {
+    const g = new ImageDataGenerator({ rotationRange: 35, zoomRange: 0.2, fillMode: 'reflect', interpolationOrder, rescale: 1 / 255 });
+    const flow = await g.flowFromDirectory(root, { targetSize: [10, 8], batchSize: 6, seed: 4, workers });
+    const b = (await flow.next()).value;
+    const v = values(b);
+    dispose(b);
+    return v;
+  };
+  const [threaded, calling, bilinear] = [await run(3, 2), await run(3, 0), await run(1, 0)];
+  expect(Buffer.from(threaded.buffer).equals(Buffer.from(calling.buffer))).toBe(true);
+  expect(Buffer.from(bilinear.buffer).equals(Buffer.from(calling.buffer))).toBe(false);
+}

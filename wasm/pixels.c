@@ -366,7 +366,7 @@ EXPORT("spline_prefilter") void spline_prefilter(const float *src, double *coef,
 
 /* scipy's map_coordinate for the spline path (MIRROR: whole-sample symmetric, for taps); -1: outside (constant). */
 enum { MIRROR = 4 };
-static double spline_map(double x, int n, int mode) {
+static __attribute__((noinline)) double spline_map_outside(double x, int n, int mode) {
   if (x < 0) {
     switch (mode) {
       case MIRROR: {
@@ -413,6 +413,16 @@ static double spline_map(double x, int n, int mode) {
     }
   }
   return x;
+}
+
+/* Inside [0, n-1] a position stays; outside is the rare (border) case, kept out of line. */
+INLINE double spline_map(double x, int n, int mode) {
+  return x >= 0 && x <= n - 1 ? x : spline_map_outside(x, n, mode);
+}
+
+/* Tap offsets of a footprint that crosses the border, mapped by tap_mode. */
+static __attribute__((noinline)) void edge_taps(double start, int n, int order, int tap_mode, int scale, int *taps) {
+  for (int i = 0; i <= order; i++) taps[i] = (int)spline_map(start + i, n, tap_mode) * scale;
 }
 
 /* The B-spline weights of the order + 1 taps around x (as splineWeights in spline.ts). */
@@ -468,7 +478,7 @@ INLINE void spline_weights(double x, int order, double *out) {
 INLINE void axis_taps(double x, int n, int order, int tap_mode, int scale, int *taps, double *weights) {
   double start = ffloor(order & 1 ? x : x + 0.5) - (order >> 1);
   if (start < 0 || start + order >= n) {
-    for (int i = 0; i <= order; i++) taps[i] = (int)spline_map(start + i, n, tap_mode) * scale;
+    edge_taps(start, n, order, tap_mode, scale, taps);
   } else {
     int s = (int)start;
     for (int i = 0; i <= order; i++) taps[i] = (s + i) * scale;
@@ -476,29 +486,30 @@ INLINE void axis_taps(double x, int n, int order, int tap_mode, int scale, int *
   spline_weights(x, order, weights);
 }
 
-/* One output pixel from its taps: per channel, the sum over rows, then columns, of coefficient * row weight * column weight. */
+/*
+ * One output pixel from its taps: per channel, the sum over rows, then
+ * columns, of coefficient * row weight * column weight. Channels go in f64x2
+ * pairs, an odd last channel in a pair whose second lane (the next value in
+ * memory; coef has slack after it) is computed and dropped.
+ */
 INLINE void spline_pixel(const double *coef, const int *rt, const int *ct, const double *rw, const double *cw, int order, int ch,
                          float *out, const double *ab) {
-  int k = 0;
-  for (; k + 2 <= ch; k += 2) {
+  v128_t CW[6];
+  for (int j = 0; j <= order; j++) CW[j] = SPLAT(cw[j]);
+  for (int k = 0; k < ch; k += 2) {
     v128_t t = SPLAT(0);
     for (int i = 0; i <= order; i++) {
       const double *row = coef + rt[i] + k;
       v128_t W0 = SPLAT(rw[i]);
-      for (int j = 0; j <= order; j++) t = ADD(t, MUL(MUL(wasm_v128_load(row + ct[j]), W0), SPLAT(cw[j])));
+      for (int j = 0; j <= order; j++) t = ADD(t, MUL(MUL(wasm_v128_load(row + ct[j]), W0), CW[j]));
     }
     v128_t f = demote(t);
-    if (ab) f = demote(ADD(MUL(wasm_f64x2_promote_low_f32x4(f), wasm_f64x2_make(ab[k], ab[k + 1])), wasm_f64x2_make(ab[ch + k], ab[ch + k + 1])));
-    wasm_v128_store64_lane(out + k, f, 0);
-  }
-  for (; k < ch; k++) {
-    double t = 0;
-    for (int i = 0; i <= order; i++) {
-      const double *row = coef + rt[i] + k;
-      double w0 = rw[i];
-      for (int j = 0; j <= order; j++) t += row[ct[j]] * w0 * cw[j];
+    if (k + 1 < ch) {
+      if (ab) f = demote(ADD(MUL(wasm_f64x2_promote_low_f32x4(f), wasm_f64x2_make(ab[k], ab[k + 1])), wasm_f64x2_make(ab[ch + k], ab[ch + k + 1])));
+      wasm_v128_store64_lane(out + k, f, 0);
+    } else {
+      out[k] = then(wasm_f32x4_extract_lane(f, 0), ab, k, ch);
     }
-    out[k] = then((float)t, ab, k, ch);
   }
 }
 
@@ -554,7 +565,8 @@ EXPORT("spline_warp") void spline_warp(const double *coef, float *dst, int h, in
     case 4: SPL(CH, 4, AB); break; \
     default: SPL(CH, 5, AB); break; \
   }
-  SPL(ch, order, ab);
+  /* One copy per order: the tap loops unroll. */
+  BY_ORDER(ch, ab)
 #undef BY_ORDER
 #undef SPL
 }

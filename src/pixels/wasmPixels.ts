@@ -76,7 +76,7 @@ export class WasmPixels {
     const from = this.base;
     const to = from + size * 4;
     const coef = Math.ceil((to + size * 4) / 16) * 16;
-    const keep = coef + H * W * ch * 8;
+    const keep = coef + H * W * ch * 8; // also the slack spline_warp reads past the coefficients
     const powers = keep + Math.max(H, W) * ch * 8;
     const ab = powers + 32;
     const buffer = this.reserve(ab + ch * 16);
