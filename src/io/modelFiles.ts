@@ -11,15 +11,10 @@
  * and the one weights file its weightsManifest names, `weights.<id>.bin`,
  * where <id> is unique to one save. (tfjs-node names it `weights.bin`; every
  * tfjs loader, tfjs-node's and the converter's included, reads the name from
- * the manifest.) A unique name is what lets one rename commit a save: the
- * weights and a temporary `model.json.<id>.tmp` are written and synced, then
- * the temporary manifest is renamed onto `model.json`. So concurrent saves all
- * succeed and the last rename wins whole, a load racing a save reads the
- * previous model or the new one, and a crash leaves the previous model. After
- * its commit a save removes weights files the committed manifest no longer
- * names (our `weights.<id>.bin` of finished saves, and a `weights.bin` left by
- * tfjs-node), never those of saves in progress. A load whose weights were
- * removed under it because a newer save committed reads the new manifest.
+ * the manifest.) Saves are committed by one rename, so concurrent saves all
+ * succeed and the last wins whole, a load racing a save reads the previous
+ * model or the new one, and a crash leaves the previous model (atomicSave.ts).
+ * After its commit a save also removes a `weights.bin` that tfjs-node left.
  *
  * When tfjs-node is present it registers its own `file://` routers, and tfjs
  * refuses a URL that more than one router claims; so ours step aside, at each
@@ -27,120 +22,40 @@
  * packages were imported.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { CorruptFileError, FileSystemError, InvalidArgumentError } from '../errors.js';
-import { nodeBuiltin } from './nodeFs.js';
+import { CorruptFileError, InvalidArgumentError } from '../errors.js';
+import { AtomicSaves, codeOf, isDirectory, readCommitted } from './atomicSave.js';
+import { type FsPromises, type NodePath, nodeBuiltin, nodeFs } from './nodeFs.js';
 
 const SCHEME = 'file://';
 export const MODEL_JSON = 'model.json';
-/** The weights file tfjs-node writes; replaced (and removed) when we save over its model. */
-const TFJS_NODE_WEIGHTS = 'weights.bin';
-const WEIGHTS_NAME = /^weights\.([A-Za-z0-9-]+)\.bin$/;
-const weightsName = (id: string) => `weights.${id}.bin`;
-const tempManifest = (id: string) => `${MODEL_JSON}.${id}.tmp`;
-/** Times a load reads model.json when newer saves keep replacing the weights it names. */
-const LOAD_ATTEMPTS = 20;
 
-interface Stats {
-  isDirectory(): boolean;
-  isFile(): boolean;
-}
-interface Handle {
-  writeFile(data: string | Uint8Array): Promise<void>;
-  sync(): Promise<void>;
-  close(): Promise<void>;
-}
-interface Fs {
-  mkdir(path: string): Promise<unknown>;
-  open(path: string, flags: string): Promise<Handle>;
-  rename(from: string, to: string): Promise<void>;
-  readFile(path: string): Promise<Uint8Array>;
-  readdir(path: string): Promise<string[]>;
-  rm(path: string, options: { force: true }): Promise<void>;
-  stat(path: string): Promise<Stats>;
-}
-interface Path {
-  join(...parts: string[]): string;
-  dirname(path: string): string;
-  basename(path: string): string;
-}
+const SAVES = new AtomicSaves({
+  manifest: MODEL_JSON,
+  weightsPrefix: 'weights.',
+  // tfjs-node's weights file, replaced (and removed) when we save over its model.
+  otherFiles: ['weights.bin'],
+  namedFiles(json) {
+    const manifest = (json as { weightsManifest?: unknown } | null)?.weightsManifest;
+    if (!Array.isArray(manifest)) return null;
+    return new Set(manifest.flatMap((group: { paths?: unknown }) => (Array.isArray(group?.paths) ? group.paths : [])));
+  },
+  join: (dir, name) => nodeBuiltin<NodePath>('node:path')!.join(dir, name),
+  missing: 'it does not exist',
+  saveInto: 'save a model into',
+});
+
 interface Node {
-  fs: Fs;
-  path: Path;
+  fs: FsPromises;
+  path: NodePath;
 }
 
 function node(argument: string): Node {
-  const fs = nodeBuiltin<{ promises: Fs }>('node:fs')?.promises;
-  const path = nodeBuiltin<Path>('node:path');
-  if (!fs || !path) {
-    throw new InvalidArgumentError(argument, 'a tf.io handler that works here (file paths need Node.js; in browsers use indexeddb://, localstorage:// or downloads://)', argument);
-  }
-  return { fs, path };
-}
-
-const codeOf = (e: unknown) => (e as { code?: unknown } | null)?.code;
-
-const PROBLEMS: Record<string, string> = {
-  ENOENT: 'it does not exist',
-  ENOTDIR: 'a part of the path is a file, not a directory',
-  EACCES: 'permission denied',
-  EPERM: 'the operation is not permitted there',
-  EROFS: 'the file system is read-only',
-  ENOSPC: 'no space left on the device',
-  EDQUOT: 'the disk quota is exceeded',
-  EISDIR: 'a directory is in the way',
-};
-
-/** A system error as a FileSystemError naming the path and operation; other errors unchanged. */
-function fsError(e: unknown, argument: string, path: string, operation: string): unknown {
-  const code = codeOf(e);
-  if (typeof code !== 'string') return e;
-  return new FileSystemError(argument, path, operation, code, PROBLEMS[code] ?? (e as Error).message);
-}
-
-/** Unique across processes and across saves in one process. */
-function uniqueId(): string {
-  const random = globalThis.crypto.getRandomValues(new Uint8Array(6));
-  const pid = (globalThis as { process?: { pid?: number } }).process?.pid ?? 0;
-  return `${pid.toString(36)}-${Date.now().toString(36)}-${Array.from(random, (b) => b.toString(16).padStart(2, '0')).join('')}`;
-}
-
-const isDirectory = (fs: Fs, path: string) => fs.stat(path).then((s) => s.isDirectory(), () => false);
-
-/** Makes `dir` and its missing parents, one level at a time (Node's recursive mkdir never settles under /proc). */
-async function ensureDirectory(fs: Fs, path: Path, dir: string, argument: string): Promise<void> {
-  const found = await fs.stat(dir).then((s) => s.isDirectory(), (e: unknown) => e);
-  if (found === true) return;
-  if (found === false) throw new FileSystemError(argument, dir, 'save a model into', 'ENOTDIR', 'it is a file; expected a directory, or a path where one can be made');
-  if (codeOf(found) !== 'ENOENT') throw fsError(found, argument, dir, 'make the directory');
-  const parent = path.dirname(dir);
-  if (parent !== dir) await ensureDirectory(fs, path, parent, argument);
-  await fs.mkdir(dir).catch(async (e: unknown) => {
-    if (codeOf(e) === 'EEXIST' && (await isDirectory(fs, dir))) return; // another save made it meanwhile
-    throw fsError(e, argument, dir, 'make the directory');
-  });
-}
-
-async function writeDurably(fs: Fs, file: string, data: string | Uint8Array, argument: string): Promise<void> {
-  try {
-    const handle = await fs.open(file, 'w');
-    try {
-      await handle.writeFile(data);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch (e) {
-    throw fsError(e, argument, file, 'write');
-  }
-}
-
-async function syncDirectory(fs: Fs, dir: string): Promise<void> {
-  const handle = await fs.open(dir, 'r').catch(() => null);
-  if (handle) await handle.sync().catch(() => undefined).finally(() => handle.close());
+  const fs = nodeFs(argument, 'a tf.io handler that works here (file paths need Node.js; in browsers use indexeddb://, localstorage:// or downloads://)', argument).promises;
+  return { fs, path: nodeBuiltin<NodePath>('node:path')! };
 }
 
 /** The directory a save writes into: `location`, or its parent when it names `model.json` (and is not a directory). */
-async function saveDirectory(fs: Fs, path: Path, location: string): Promise<string> {
+async function saveDirectory(fs: FsPromises, path: NodePath, location: string): Promise<string> {
   if (path.basename(location) === MODEL_JSON && !(await isDirectory(fs, location))) return path.dirname(location);
   return location;
 }
@@ -168,67 +83,22 @@ async function saveModelFiles(location: string, argument: string, artifacts: tf.
   }
   const { fs, path } = node(argument);
   const dir = await saveDirectory(fs, path, location);
-  await ensureDirectory(fs, path, dir, argument);
-  const id = uniqueId();
-  const weightsFile = weightsName(id);
-  const [temp, weights, target] = [path.join(dir, tempManifest(id)), path.join(dir, weightsFile), path.join(dir, MODEL_JSON)];
-  const data = new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData ?? []));
-  try {
-    // The temporary manifest goes first: while it exists, other saves leave these weights alone.
-    await writeDurably(fs, temp, JSON.stringify(modelJson(artifacts, weightsFile)), argument);
-    await writeDurably(fs, weights, data, argument);
-    await fs.rename(temp, target).catch((e: unknown) => {
-      throw fsError(e, argument, target, 'replace');
-    });
-  } catch (e) {
-    await fs.rm(weights, { force: true }).catch(() => undefined);
-    await fs.rm(temp, { force: true }).catch(() => undefined);
-    throw e;
-  }
-  await syncDirectory(fs, dir);
-  await removeReplacedWeights(fs, path, dir);
+  const weights = new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData ?? []));
+  await SAVES.save(fs, dir, argument, (weightsFile) => JSON.stringify(modelJson(artifacts, weightsFile)), weights);
   return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
 }
 
-/** The file names the committed model.json's weightsManifest lists, or null if it cannot be read. */
-async function committedWeights(fs: Fs, path: Path, dir: string): Promise<Set<string> | null> {
-  const bytes = await fs.readFile(path.join(dir, MODEL_JSON)).catch(() => null);
-  if (bytes === null) return null;
-  try {
-    const manifest = (JSON.parse(new TextDecoder().decode(bytes)) as { weightsManifest?: unknown } | null)?.weightsManifest;
-    if (!Array.isArray(manifest)) return null;
-    return new Set(manifest.flatMap((group: { paths?: unknown }) => (Array.isArray(group?.paths) ? group.paths : [])));
-  } catch {
-    return null;
-  }
-}
-
-/** Best effort: removes weights files (ours, and tfjs-node's weights.bin) that the committed model.json does not name. */
-async function removeReplacedWeights(fs: Fs, path: Path, dir: string): Promise<void> {
-  const names = await fs.readdir(dir).catch(() => [] as string[]);
-  for (const name of names) {
-    const id = WEIGHTS_NAME.exec(name)?.[1];
-    if (id === undefined && name !== TFJS_NODE_WEIGHTS) continue;
-    // A save in progress: its temporary manifest exists until its commit.
-    if (id !== undefined && (await fs.stat(path.join(dir, tempManifest(id))).then(() => true, () => false))) continue;
-    // Read after that check, so a save that committed in between counts as the current one.
-    const current = await committedWeights(fs, path, dir);
-    if (current === null || current.has(name)) continue;
-    await fs.rm(path.join(dir, name), { force: true }).catch(() => undefined);
-  }
-}
-
 /** The model.json to load: `location` itself if it is a file, `location/model.json` if it is a directory. */
-async function modelJsonFile(fs: Fs, path: Path, location: string, argument: string): Promise<string> {
+async function modelJsonFile(fs: FsPromises, path: NodePath, location: string, argument: string): Promise<string> {
   const stats = await fs.stat(location).catch((e: unknown) => {
-    throw fsError(e, argument, location, 'load a model from');
+    throw SAVES.fsError(e, argument, location, 'load a model from');
   });
   return stats.isDirectory() ? path.join(location, MODEL_JSON) : location;
 }
 
-async function readModelJson(fs: Fs, file: string, argument: string): Promise<string> {
+async function readModelJson(fs: FsPromises, file: string, argument: string): Promise<string> {
   const bytes = await fs.readFile(file).catch((e: unknown) => {
-    throw fsError(e, argument, file, 'read');
+    throw SAVES.fsError(e, argument, file, 'read');
   });
   return new TextDecoder().decode(bytes);
 }
@@ -256,7 +126,7 @@ function checkModelJson(json: unknown, file: string): asserts json is tf.io.Mode
 }
 
 /** Reads the weights files of each manifest group, relative to model.json, checking each group's byte count. */
-async function readWeights(fs: Fs, path: Path, file: string, manifest: tf.io.WeightsManifestConfig, argument: string): Promise<[tf.io.WeightsManifestEntry[], ArrayBuffer]> {
+async function readWeights(fs: FsPromises, path: NodePath, file: string, manifest: tf.io.WeightsManifestConfig, argument: string): Promise<[tf.io.WeightsManifestEntry[], ArrayBuffer]> {
   const dir = path.dirname(file);
   const specs: tf.io.WeightsManifestEntry[] = [];
   const buffers: Uint8Array[] = [];
@@ -266,7 +136,7 @@ async function readWeights(fs: Fs, path: Path, file: string, manifest: tf.io.Wei
     for (const shard of shards) {
       const data = await fs.readFile(shard).catch((e: unknown) => {
         if (codeOf(e) === 'ENOENT') throw new CorruptFileError(shard, `is missing (${file} names it in its weightsManifest)`);
-        throw fsError(e, argument, shard, 'read');
+        throw SAVES.fsError(e, argument, shard, 'read');
       });
       bytes += data.byteLength;
       buffers.push(data);
@@ -294,7 +164,7 @@ async function readWeights(fs: Fs, path: Path, file: string, manifest: tf.io.Wei
   return [specs, joined.buffer];
 }
 
-async function readModel(fs: Fs, path: Path, file: string, text: string, argument: string): Promise<tf.io.ModelArtifacts> {
+async function readModel(fs: FsPromises, path: NodePath, file: string, text: string, argument: string): Promise<tf.io.ModelArtifacts> {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -308,17 +178,7 @@ async function readModel(fs: Fs, path: Path, file: string, text: string, argumen
 async function loadModelFiles(location: string, argument: string): Promise<tf.io.ModelArtifacts> {
   const { fs, path } = node(argument);
   const file = await modelJsonFile(fs, path, location, argument);
-  for (let attempt = 1; ; attempt++) {
-    const text = await readModelJson(fs, file, argument);
-    try {
-      return await readModel(fs, path, file, text, argument);
-    } catch (e) {
-      // A newer save committed meanwhile and removed the weights this model.json named: load that save.
-      const replaced = e instanceof CorruptFileError && e.file !== file && attempt < LOAD_ATTEMPTS &&
-        (await readModelJson(fs, file, argument).catch(() => text)) !== text;
-      if (!replaced) throw e;
-    }
-  }
+  return readCommitted(file, () => readModelJson(fs, file, argument), (text) => readModel(fs, path, file, text, argument));
 }
 
 const withoutScheme = (location: string) => (location.startsWith(SCHEME) ? location.slice(SCHEME.length) : location);

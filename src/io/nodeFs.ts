@@ -1,7 +1,8 @@
 /**
- * Node's built-in modules (`fs`, `os`, `worker_threads`), looked up at call
- * time through `process.getBuiltinModule`, so the modules that use them stay
- * importable in browsers. Only the members of `fs` this library uses are typed.
+ * Node's built-in modules (`fs`, `path`, `os`, `worker_threads`), looked up
+ * at call time through `process.getBuiltinModule`, so the modules that use
+ * them stay importable in browsers. Only the members of `fs` and `path` this
+ * library uses are typed.
  */
 import { InvalidArgumentError } from '../errors.js';
 
@@ -21,8 +22,16 @@ export interface NodeFs {
     readFile(path: string): Promise<Uint8Array>;
     readdir(path: string): Promise<string[]>;
     rm(path: string, options: { force: true }): Promise<void>;
-    stat(path: string): Promise<{ isDirectory(): boolean }>;
+    stat(path: string): Promise<{ isDirectory(): boolean; size: number }>;
   };
+}
+
+export type FsPromises = NodeFs['promises'];
+
+export interface NodePath {
+  join(...parts: string[]): string;
+  dirname(path: string): string;
+  basename(path: string): string;
 }
 
 /** The built-in module `id` (e.g. 'node:os'), or undefined outside Node. */
