@@ -59,7 +59,7 @@ const options = fc.record(
     rescale: fc.oneof(fc.constant(null), fc.double({ min: -1, max: 1, noNaN: true }), fc.constantFrom(NaN, Infinity, '', [], {}, true, 0)),
     dataFormat: fc.oneof(fc.constantFrom('channelsLast', 'channelsFirst'), hostile),
     validationSplit: fc.oneof(fc.double({ min: 0, max: 0.9, noNaN: true }), hostile),
-    interpolationOrder: fc.oneof(fc.constantFrom(0, 1), hostile),
+    interpolationOrder: fc.oneof(fc.constantFrom(0, 1, 2, 3, 4, 5), hostile),
   },
   { requiredKeys: [] },
 );

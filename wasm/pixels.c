@@ -422,7 +422,11 @@ INLINE double spline_map(double x, int n, int mode) {
 
 /* Tap offsets of a footprint that crosses the border, mapped by tap_mode. */
 static __attribute__((noinline)) void edge_taps(double start, int n, int order, int tap_mode, int scale, int *taps) {
-  for (int i = 0; i <= order; i++) taps[i] = (int)spline_map(start + i, n, tap_mode) * scale;
+  for (int i = 0; i <= order; i++) {
+    /* Inside the array even where float64 lost the position or it is NaN (as inside() in spline.ts). */
+    double v = spline_map(start + i, n, tap_mode);
+    taps[i] = (v >= 0 ? (v <= n - 1 ? (int)v : n - 1) : 0) * scale;
+  }
 }
 
 /* The B-spline weights of the order + 1 taps around x (as splineWeights in spline.ts). */
@@ -477,7 +481,7 @@ INLINE void spline_weights(double x, int order, double *out) {
 /* Taps (element offsets: index * scale) and weights along one axis of length n for mapped position x. */
 INLINE void axis_taps(double x, int n, int order, int tap_mode, int scale, int *taps, double *weights) {
   double start = ffloor(order & 1 ? x : x + 0.5) - (order >> 1);
-  if (start < 0 || start + order >= n) {
+  if (!(start >= 0 && start + order < n)) {
     edge_taps(start, n, order, tap_mode, scale, taps);
   } else {
     int s = (int)start;

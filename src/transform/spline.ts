@@ -262,13 +262,22 @@ export function splineWeights(x: number, order: SplineOrder, out: Float64Array):
 }
 
 /**
+ * A mapped tap as an index: scipy's mapping keeps taps inside, except where
+ * float64 loses the position (|x| near 2^53) or it is NaN; those land on the
+ * edge here rather than outside the array.
+ */
+function inside(v: number, n: number): number {
+  return v >= 0 ? (v <= n - 1 ? v : n - 1) : 0;
+}
+
+/**
  * The tap positions (in the coefficient array's rows or columns) and weights
  * along one axis for mapped position x; `n` the axis length with padding.
  */
 function axisTaps(x: number, n: number, order: SplineOrder, tapMode: FillMode | 'mirror', taps: Int32Array, weights: Float64Array): void {
   const start = Math.floor(order & 1 ? x : x + 0.5) - (order >> 1);
-  const edge = start < 0 || start + order >= n;
-  for (let i = 0; i <= order; i++) taps[i] = edge ? splineMapCoordinate(start + i, n, tapMode) : start + i;
+  const edge = !(start >= 0 && start + order < n);
+  for (let i = 0; i <= order; i++) taps[i] = edge ? inside(splineMapCoordinate(start + i, n, tapMode), n) : start + i;
   splineWeights(x, order, weights);
 }
 
