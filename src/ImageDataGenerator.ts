@@ -318,8 +318,8 @@ export class ImageDataGenerator {
    * Yields batches of standardized images (and labels, misc arrays and sample
    * weights when given), endlessly, reshuffled every epoch. Keras: `flow(x, y)`.
    */
-  flow(x: [ImageInput, ArrayInput[]], y?: null, options?: FlowOptions): ArrayIterator<Batch<[tf.Tensor4D, ...tf.Tensor[]], undefined>>;
-  flow(x: [ImageInput, ArrayInput[]], y: ArrayInput, options?: FlowOptions): ArrayIterator<Batch<[tf.Tensor4D, ...tf.Tensor[]], tf.Tensor>>;
+  flow(x: [ImageInput, ArrayInput | ArrayInput[]], y?: null, options?: FlowOptions): ArrayIterator<Batch<[tf.Tensor4D, ...tf.Tensor[]], undefined>>;
+  flow(x: [ImageInput, ArrayInput | ArrayInput[]], y: ArrayInput, options?: FlowOptions): ArrayIterator<Batch<[tf.Tensor4D, ...tf.Tensor[]], tf.Tensor>>;
   flow(x: ImageInput, y?: null, options?: FlowOptions): ArrayIterator<Batch<tf.Tensor4D, undefined>>;
   flow(x: ImageInput, y: ArrayInput, options?: FlowOptions): ArrayIterator<Batch<tf.Tensor4D, tf.Tensor>>;
   flow(x: FlowInput, y?: ArrayInput | null, options?: FlowOptions): ArrayIterator;

@@ -183,9 +183,14 @@ describe('flowFromDirectory', () => {
     await expect(g.flowFromDirectory(join(root, 'missing'))).rejects.toThrow(/`directory`: expected an existing directory/);
     const empty = join(root, 'empty');
     mkdirSync(empty);
-    await expect(g.flowFromDirectory(empty)).rejects.toThrow(/at least one class sub-folder/);
+    // An empty directory, or class folders without images: as in Keras, an iterator of length 0, whose next() throws.
+    const none = await g.flowFromDirectory(empty);
+    expect([none.length, none.samples, none.classIndices]).toEqual([0, 0, {}]);
+    await expect(none.next()).rejects.toThrow(/`next\(\)`: expected a flow with at least one image/);
     mkdirSync(join(empty, 'x'));
-    await expect(g.flowFromDirectory(empty)).rejects.toThrow(/None found/);
+    const noImages = await g.flowFromDirectory(empty);
+    expect([noImages.length, noImages.classIndices]).toEqual([0, { x: 0 }]);
+    await expect(noImages.batch(0)).rejects.toThrow(/`index`/);
     await expect(g.flowFromDirectory(good, { interpolation: 'area' as never })).rejects.toThrow(/`interpolation`/);
     await expect(g.flowFromDirectory(good, { interpolation: 'constructor' as never })).rejects.toThrow(/`interpolation`/);
     await expect(g.flowFromDirectory(good, { targetSize: [0, 4] as never })).rejects.toThrow(/`targetSize`/);

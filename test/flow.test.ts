@@ -198,7 +198,10 @@ describe('flow subsets (validationSplit)', () => {
     expect(() => g.flow(images(4), [0, 0, 1, 1], { subset: 'training' })).toThrow(/shuffle them first/);
     expect(() => g.flow(images(4), [0, 0, 1, 1], { subset: 'training', ignoreClassSplit: true })).not.toThrow();
     expect(() => new ImageDataGenerator().flow(images(4), null, { subset: 'training' })).toThrow(/`validationSplit`/);
-    expect(() => new ImageDataGenerator({ validationSplit: 0.1 }).flow(images(4), null, { subset: 'validation' })).toThrow(/empty 'validation' subset/);
+    // A split that leaves a subset empty: as in Keras, an iterator of length 0 (whose next() throws).
+    const empty = new ImageDataGenerator({ validationSplit: 0.1 }).flow(images(4), null, { subset: 'validation' });
+    expect([empty.length, empty.samples]).toEqual([0, 0]);
+    expect(() => empty.next()).toThrow(/`next\(\)`: expected a flow with at least one image/);
   });
 });
 

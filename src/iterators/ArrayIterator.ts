@@ -78,8 +78,13 @@ function shareCopy(data: Float32Array): Float32Array {
   return shared;
 }
 
-/** Images, or Keras's `[images, [misc arrays...]]` whose misc arrays are batched alongside. */
-export type FlowInput = ImageInput | [ImageInput, ArrayInput[]];
+/**
+ * Images, or Keras's `[images, misc]` / `[images, [misc...]]`: one misc array
+ * or a list of them, batched alongside the images. As in Keras, a JavaScript
+ * array in second place is a list of misc arrays (wrap a single nested-array
+ * misc input in a list), except a flat list of numbers, which is one 1-D array.
+ */
+export type FlowInput = ImageInput | [ImageInput, ArrayInput | ArrayInput[]];
 
 /**
  * Turns source images at `indices` into the batch values (NHWC): random
@@ -115,10 +120,17 @@ interface ArraySource {
 
 const nestingDepth = (v: unknown): number => (Array.isArray(v) ? 1 + nestingDepth(v[0]) : 0);
 
-function isImagesWithMisc(x: FlowInput): x is [ImageInput, ArrayInput[]] {
-  if (!Array.isArray(x) || x.length !== 2 || !Array.isArray(x[1])) return false;
-  // A nested-array batch has rank-3 elements; an images-with-misc pair has rank-4 images first.
+function isImagesWithMisc(x: FlowInput): x is [ImageInput, ArrayInput | ArrayInput[]] {
+  if (!Array.isArray(x) || x.length !== 2 || x[1] === null || typeof x[1] !== 'object') return false;
+  // A nested-array batch of two images has rank-3 elements; an images-with-misc pair has rank-4 images first.
   return !Array.isArray(x[0]) || nestingDepth(x[0]) === 4;
+}
+
+/** The misc arrays of `[images, misc]`: Keras's `x[1]`, one array or a list of them. */
+function miscList(misc: ArrayInput | ArrayInput[]): ArrayInput[] {
+  if (!Array.isArray(misc)) return [misc];
+  // Keras reads a list in second place as a list of arrays; a flat list of numbers can only be one 1-D array.
+  return misc.length > 0 && misc.every((m) => typeof m === 'number') ? [misc as number[]] : (misc as ArrayInput[]);
 }
 
 function sliceRows(d: DenseArray, start: number, end: number): DenseArray {
@@ -143,7 +155,7 @@ function prepareSource(
   dataFormat: DataFormat,
   validationSplit: number,
 ): ArraySource {
-  const [imagesInput, miscInputs] = isImagesWithMisc(x) ? x : [x, []];
+  const [imagesInput, miscInputs] = isImagesWithMisc(x) ? [x[0], miscList(x[1])] : [x, []];
   let { batch: images } = toImageBatch(imagesInput, { argument: 'x', dataFormat, allowRank3: false, warnChannels: true });
   const n = images.shape[0];
   const withLength = (input: ArrayInput, argument: string): DenseArray => {
@@ -189,9 +201,7 @@ function prepareSource(
     misc = misc.map(rows);
     sampleWeight = sampleWeight && rows(sampleWeight);
   }
-  if (images.shape[0] === 0) {
-    throw new InvalidArgumentError('x', 'at least one image in the flow', subset ? `an empty '${subset}' subset` : 'no images');
-  }
+  // No images (or an empty subset): as in Keras, an iterator of length 0 (whose next() throws).
   return { images, labels, misc, sampleWeight };
 }
 

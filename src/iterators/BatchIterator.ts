@@ -79,7 +79,8 @@ abstract class ScheduledIterator<B extends Batch> {
     }
     const self = this;
     return tfd.generator<B>(async function* () {
-      for (let epoch = 0; epoch < epochs; epoch++) {
+      // A flow of length 0 is an empty dataset (its endless epochs hold no batch).
+      for (let epoch = 0; epoch < epochs && self.length > 0; epoch++) {
         for (let i = 0; i < self.length; i++) yield await self.batch(i, epoch);
       }
     } as unknown as () => Iterator<B>);

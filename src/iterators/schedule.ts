@@ -56,8 +56,15 @@ export class EpochSchedule {
     return this.cursor.epoch;
   }
 
-  /** The position `next()` serves now; the cursor moves on (to a new epoch after the last batch). */
+  /**
+   * The position `next()` serves now; the cursor moves on (to a new epoch
+   * after the last batch). A flow over no images has length 0 and no batch to
+   * serve: Keras's `next()` yields an empty batch there, here it throws.
+   */
   take(): Position {
+    if (this.length === 0) {
+      throw new InvalidArgumentError('next()', 'a flow with at least one image', 'a flow of length 0 (no images)', 'A batch is never empty; check `length` (or `samples`) before taking batches.');
+    }
     const position = this.cursor;
     this.cursor = position.batch + 1 < this.length ? { epoch: position.epoch, batch: position.batch + 1 } : { epoch: position.epoch + 1, batch: 0 };
     return position;

@@ -63,11 +63,45 @@ async function readRows(rows: Row[] | string): Promise<Row[]> {
   }
 }
 
-const toNumber = (v: unknown, argument: string): number => {
-  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
-  if (!Number.isFinite(n)) throw new InvalidArgumentError(argument, 'a number', v);
+/**
+ * A number from a cell. A CSV file's cells are text: there a numeric string
+ * counts as its number, as pandas reads a numeric column. Records hold values:
+ * there a string is not a number (Keras raises TypeError for a numeric column
+ * that holds strings).
+ */
+const toNumber = (v: unknown, argument: string, fromCsv: boolean, expected = 'a number'): number => {
+  const n = typeof v === 'number' ? v : fromCsv && typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  if (!Number.isFinite(n)) throw new InvalidArgumentError(argument, expected, v);
   return n;
 };
+
+/** The shape of a (nested) array cell: [] for a number, [2, 2, 1] for [[[a], [b]], [[c], [d]]]. */
+const cellShape = (v: unknown): number[] => (Array.isArray(v) ? [v.length, ...(v.length > 0 ? cellShape(v[0]) : [])] : []);
+
+/**
+ * A target cell ('raw', 'multi_output') as numbers in row-major order: a
+ * number, or an array nested to any depth (Keras stacks the cells with
+ * `np.array`), which must have the shape of row 0's.
+ */
+function targetValues(v: unknown, shape: readonly number[], argument: string, fromCsv: boolean): number[] {
+  const out: number[] = [];
+  const visit = (x: unknown, depth: number): void => {
+    if (depth === shape.length) {
+      out.push(toNumber(x, argument, fromCsv, shape.length === 0 ? 'a number' : `numbers in an array shaped [${shape}] like the first row's`));
+      return;
+    }
+    if (!Array.isArray(x) || x.length !== shape[depth]) throw new InvalidArgumentError(argument, `an array shaped [${shape}] like the first row's (numbers)`, v);
+    for (const e of x) visit(e, depth + 1);
+  };
+  visit(v, 0);
+  return out;
+}
+
+/** A target column: each row's values (flattened) and the shape of one row's cell. */
+interface TargetColumn {
+  shape: number[];
+  rows: number[][];
+}
 
 /** A row's file path: Python's `os.path.join(directory, name)`, where an absolute name wins. */
 const pathOf = (directory: string, name: string) => (directory && !isAbsolute(name) ? join(directory, name) : name);
@@ -77,7 +111,7 @@ const pathOf = (directory: string, name: string) => (directory && !isAbsolute(na
  * `_check_params` does: each column is in the rows, labels are strings
  * (categorical: or lists of labels), targets and weights are numbers.
  */
-function checkColumns(rows: Row[], classMode: DataFrameClassMode, yCol: string | string[], weightCol: string | null): void {
+function checkColumns(rows: Row[], classMode: DataFrameClassMode, yCol: string | string[], weightCol: string | null, fromCsv: boolean): void {
   const yCols = classMode === 'input' || classMode === null ? [] : Array.isArray(yCol) ? yCol : [yCol];
   for (const [argument, col] of [...yCols.map((c) => ['yCol', c] as const), ...(weightCol === null ? [] : [['weightCol', weightCol] as const])]) {
     if (rows.length > 0 && !rows.some((r) => col in r)) {
@@ -85,11 +119,11 @@ function checkColumns(rows: Row[], classMode: DataFrameClassMode, yCol: string |
     }
   }
   rows.forEach((r, i) => {
-    if (weightCol !== null) toNumber(r[weightCol], `rows[${i}].${weightCol}`);
+    if (weightCol !== null) toNumber(r[weightCol], `rows[${i}].${weightCol}`, fromCsv, `a number: \`weightCol\` '${weightCol}' holds sample weights`);
     for (const col of yCols) {
       const v = r[col];
       if (classMode === 'raw' || classMode === 'multi_output') {
-        (Array.isArray(v) ? v : [v]).forEach((t) => toNumber(t, `rows[${i}].${col}`));
+        targetValues(v, cellShape(rows[0]![col]), `rows[${i}].${col}`, fromCsv);
         continue;
       }
       const label = (l: unknown) => typeof l === 'string' || Number.isFinite(l);
@@ -105,14 +139,21 @@ export class DataFrameIterator<B extends Batch = Batch> extends FileBatchIterato
   readonly classIndices: Record<string, number>;
   /** File names as given in the rows. Keras: `filenames`. */
   readonly filenames: string[];
+  /**
+   * Label index of every sample ('categorical', 'binary', 'sparse'): a number,
+   * or for a row whose label is a list (multi-label), the list of indices.
+   * Null for class modes without classes ('input', 'raw', 'multi_output', null),
+   * where Keras has no `classes`. Keras: `classes`.
+   */
+  readonly classes: (number | number[])[] | null;
   private readonly classLists: number[][];
-  private readonly targets: number[][][];
+  private readonly targets: TargetColumn[];
   private readonly weights: Float32Array | null;
 
   private constructor(
     rows: Row[],
     readonly classMode: DataFrameClassMode,
-    o: Required<Pick<DataFrameFlowOptions, 'xCol' | 'yCol'>> & { directory: string; weightCol: string | null; classNames: string[] },
+    o: Required<Pick<DataFrameFlowOptions, 'xCol' | 'yCol'>> & { directory: string; weightCol: string | null; classNames: string[]; fromCsv: boolean },
     checked: CheckedFileOptions,
     context: FlowContext,
   ) {
@@ -121,14 +162,19 @@ export class DataFrameIterator<B extends Batch = Batch> extends FileBatchIterato
     this.filenames = filenames;
     this.classIndices = Object.fromEntries(o.classNames.map((n, i) => [n, i]));
     const yCols = Array.isArray(o.yCol) ? o.yCol : [o.yCol];
+    const withClasses = classMode === 'categorical' || classMode === 'binary' || classMode === 'sparse';
     this.classLists = rows.map((r) => {
       const v = r[yCols[0]!];
       return (Array.isArray(v) ? v : [v]).map((l) => this.classIndices[String(l)]!).filter((i) => i !== undefined);
     });
+    this.classes = withClasses ? rows.map((r, i) => (Array.isArray(r[yCols[0]!]) ? this.classLists[i]! : this.classLists[i]![0]!)) : null;
     this.targets = classMode === 'raw' || classMode === 'multi_output'
-      ? yCols.map((c) => rows.map((r) => (Array.isArray(r[c]) ? (r[c] as unknown[]) : [r[c]]).map((v) => toNumber(v, `row column ${c}`))))
+      ? yCols.map((c) => {
+        const shape = rows.length > 0 ? cellShape(rows[0]![c]) : [];
+        return { shape, rows: rows.map((r, i) => targetValues(r[c], shape, `rows[${i}].${c}`, o.fromCsv)) };
+      })
       : [];
-    this.weights = o.weightCol ? Float32Array.from(rows, (r) => toNumber(r[o.weightCol!], `weightCol ${o.weightCol}`)) : null;
+    this.weights = o.weightCol ? Float32Array.from(rows, (r, i) => toNumber(r[o.weightCol!], `rows[${i}].${o.weightCol}`, o.fromCsv)) : null;
   }
 
   /** Reads and filters the rows as Keras does. Use `generator.flowFromDataFrame`. */
@@ -143,13 +189,14 @@ export class DataFrameIterator<B extends Batch = Batch> extends FileBatchIterato
     const directory = o.directory ?? '';
     if (classMode === 'multi_output' && !Array.isArray(yCol)) throw new InvalidArgumentError('yCol', "a list of columns for classMode 'multi_output'", yCol);
     const checked = checkFileOptions(o, context.validationSplit);
+    const fromCsv = typeof rowsOrCsv === 'string';
     let rows = await readRows(rowsOrCsv);
     rows.forEach((r, i) => {
       if (typeof r[xCol] !== 'string') throw new InvalidArgumentError(`rows[${i}].${xCol}`, 'a file name (string)', r[xCol]);
     });
     const withClasses = classMode === 'categorical' || classMode === 'binary' || classMode === 'sparse';
     if (withClasses && typeof yCol !== 'string') throw new InvalidArgumentError('yCol', `one column for classMode '${classMode}'`, yCol);
-    checkColumns(rows, classMode, yCol, weightCol);
+    checkColumns(rows, classMode, yCol, weightCol, fromCsv);
     if (classes && !withClasses) warn('option-override', `\`classes\` is ignored with classMode '${classMode}'.`);
     if (flag(o, 'validateFilenames', true)) {
       const exists = await Promise.all(rows.map((r) => stat(fsPath(pathOf(directory, r[xCol] as string))).then((s) => s.isFile(), () => false)));
@@ -176,8 +223,8 @@ export class DataFrameIterator<B extends Batch = Batch> extends FileBatchIterato
       const ok = await readableFiles(rows.map((r) => pathOf(directory, r[xCol] as string)), checked);
       rows = rows.filter((_, i) => ok[i]);
     }
-    if (rows.length === 0) throw new InvalidArgumentError('rows', 'at least one usable image row', 'none after filtering');
-    return new DataFrameIterator(rows, classMode, { xCol, yCol, directory, weightCol, classNames }, checked, context);
+    // No rows left: as in Keras, an iterator of length 0 (with the class indices of `classes` when given).
+    return new DataFrameIterator(rows, classMode, { xCol, yCol, directory, weightCol, classNames, fromCsv }, checked, context);
   }
 
   protected labels(samples: Int32Array, xs: tf.Tensor): BatchLabelParts {
@@ -186,10 +233,7 @@ export class DataFrameIterator<B extends Batch = Batch> extends FileBatchIterato
     switch (this.classMode) {
       case 'raw':
       case 'multi_output': {
-        const columns = this.targets.map((col) => {
-          const width = col[0]!.length;
-          return tf.tensor(Float32Array.from(Array.from(samples).flatMap((s) => col[s]!)), width === 1 ? [samples.length] : [samples.length, width]);
-        });
+        const columns = this.targets.map((col) => tf.tensor(Float32Array.from(Array.from(samples).flatMap((s) => col.rows[s]!)), [samples.length, ...col.shape]));
         if (this.classMode === 'multi_output') return { ys: columns, ...sampleWeight };
         if (columns.length === 1) return { ys: columns[0]!, ...sampleWeight };
         const stacked = tf.tidy(() => tf.stack(columns, 1));

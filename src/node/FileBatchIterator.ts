@@ -138,6 +138,7 @@ function checkWorkers(workers: unknown): number {
  * there are any); returns which ones decode, warning once per bad file.
  */
 export async function readableFiles(paths: string[], checked: CheckedFileOptions): Promise<boolean[]> {
+  if (paths.length === 0) return [];
   const jobs: DecodeJob[] = [];
   for (let start = 0; start < paths.length; start += 64) {
     jobs.push({ paths: paths.slice(start, start + 64), decode: checked.decode, params: null, sampling: null, standardize: null });

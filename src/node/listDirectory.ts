@@ -90,7 +90,6 @@ export async function listDirectory(
   const classNames = options.classes
     ? [...options.classes]
     : (await entries(directory)).filter((e) => e.dir).map((e) => e.name).sort();
-  if (classNames.length === 0) throw new InvalidArgumentError('directory', 'at least one class sub-folder', directory, 'It has none.');
   const filenames: string[] = [];
   const labels: number[] = [];
   for (const [index, name] of classNames.entries()) {
@@ -106,8 +105,6 @@ export async function listDirectory(
       labels.push(index);
     }
   }
-  if (filenames.length === 0) {
-    throw new InvalidArgumentError('directory', `image files (${IMAGE_EXTENSIONS.join(', ')}) in its class folders`, directory, 'None found.');
-  }
+  // No class folders, or no images in them: as in Keras, a listing of 0 files (the flow has length 0).
   return { classNames, filenames, classes: Int32Array.from(labels) };
 }
