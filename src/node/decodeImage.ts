@@ -133,8 +133,8 @@ async function decodePixels(path: string, maxPixels: number): Promise<RawImage> 
   const bytes = await readImageFile(path);
   const raw = rawDecoderFor(path);
   // JPEGs (known by content) whose header we read, CMYK aside, go to the wasm
-  // decoder first (./jpegWasm.ts: Pillow's pixels to the bit, at half sharp's
-  // cost); sharp decodes what it declines or fails on (damaged files included).
+  // decoder first (./jpegWasm.ts: Pillow's pixels to the bit, synchronously,
+  // no sharp needed); sharp decodes what it declines or fails on (damaged files included).
   const jpeg = !raw && isJpeg(bytes) ? headerSize(bytes) : null;
   const wasm = jpeg !== null && !jpeg.cmyk;
   const sharp = raw || wasm ? null : await loadSharp();

@@ -13,9 +13,10 @@
  * against Pillow's output). It is synchronous wasm in the decoding thread: no
  * native thread can be left mid-decode when process.exit or a signal tears
  * the worker threads down (the reason the native @julusian/jpeg-turbo, which
- * also hard-codes the fast IDCT, was dropped). And it costs about half of
- * sharp's time per file (sharp's libvips pipeline has ~1 ms of set-up per
- * image; see BENCHMARKS.md).
+ * also hard-codes the fast IDCT, was dropped), and JPEGs need no sharp.
+ * Speed is not why: this build has no SIMD, so it takes about the CPU time
+ * sharp takes per file (2.5-3.5 ms for a 500x375 JPEG here; Pillow's SIMD
+ * decode ~1.5-1.8 ms); BENCHMARKS.md, 2026-12-01.
  *
  * Only the common case is decoded here; the caller falls back to sharp
  * (also libjpeg-turbo with Pillow's settings) whenever this returns null:
