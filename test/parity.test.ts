@@ -22,12 +22,7 @@ import { describe, expect, it } from 'vitest';
 import { type CaseResult, type FlowCase, changedPhotos, flowIndex, measureCase } from '../bench/parity.js';
 
 /** Photos whose pixels do not match Keras yet: per image and configuration, [max, mean] absolute difference. */
-const PHOTOS_NOT_YET_EXACT: Record<string, [max: number, mean: number]> = {
-  // Keeps the Adobe RGB (1998) ICC profile of scikit-image's rocket.jpg. sharp converts the pixels
-  // to sRGB through it (PIL's own sRGB conversion of the file agrees with sharp to 1); PIL, and so
-  // Keras, ignores ICC profiles. sharp(bytes, { ignoreIcc: true }) gives PIL's pixels exactly.
-  'formats/rocket.tif': [24, 5.44],
-};
+const PHOTOS_NOT_YET_EXACT: Record<string, [max: number, mean: number]> = {};
 
 const index = flowIndex();
 

@@ -147,8 +147,9 @@ async function decodePixels(path: string, maxPixels: number): Promise<RawImage> 
   const decoder = raw ? null : (sharp ?? (await loadSharp()));
   try {
     if (raw) return toColour(raw(bytes));
-    // sharp's own pixel limit backs ours up for files whose header we could not read.
-    const input = decoder!(bytes, { failOn: 'truncated', limitInputPixels: Number.isFinite(maxPixels) ? maxPixels : false });
+    // sharp's own pixel limit backs ours up for files whose header we could not read. Pillow, and
+    // so Keras, ignores embedded ICC profiles: so does this decode (sharp would convert through them).
+    const input = decoder!(bytes, { failOn: 'truncated', limitInputPixels: Number.isFinite(maxPixels) ? maxPixels : false, ignoreIcc: true });
     if (size?.cmyk) {
       // The stored CMYK values (Adobe's inverted JPEGs already flipped back), converted as PIL converts them.
       const { data, info } = await input.pipelineColourspace('cmyk').toColourspace('cmyk').raw().toBuffer({ resolveWithObject: true });
