@@ -11,7 +11,7 @@
  * cross-origin isolated (where `SharedArrayBuffer` is undefined), and the
  * results are the same as Node's; a browser that refuses it there gives null.
  */
-import { base64Bytes } from '../io/base64.js';
+import { base64Bytes } from '../io/wasmModules.js';
 import { nodeBuiltin } from '../io/nodeFs.js';
 import { linalgWasmBase64 } from './wasm/linalgModule.js';
 

@@ -8,7 +8,7 @@
  * Compiled synchronously on first use (24 KB); where that is refused (a
  * browser's main thread may refuse), callers keep the TypeScript passes.
  */
-import { base64Bytes } from '../io/base64.js';
+import { lazyInstance, reserve } from '../io/wasmModules.js';
 import type { FillMode } from '../options/args.js';
 import type { ImageView, SamplingOptions } from '../transform/apply.js';
 import type { Affine } from '../transform/matrix.js';
@@ -49,7 +49,7 @@ export class WasmPixels {
     const from = this.base;
     const to = from + size * 4;
     const ab = to + size * 4;
-    const buffer = this.reserve(ab + src.channels * 16);
+    const buffer = reserve(this.exports.memory, ab + src.channels * 16);
     const heap = new Float32Array(buffer);
     heap.set(src.data.subarray(src.offset, src.offset + size), from / 4);
     if (then) new Float64Array(buffer, ab, then.length).set(then);
@@ -79,7 +79,7 @@ export class WasmPixels {
     const keep = coef + H * W * ch * 8; // also the slack spline_warp reads past the coefficients
     const powers = keep + Math.max(H, W) * ch * 8;
     const ab = powers + 32;
-    const buffer = this.reserve(ab + ch * 16);
+    const buffer = reserve(this.exports.memory, ab + ch * 16);
     new Float32Array(buffer).set(src.data.subarray(src.offset, src.offset + size), from / 4);
     new Float64Array(buffer, powers, 4).set(polePowers(order, s.fillMode, H, W));
     if (then) new Float64Array(buffer, ab, then.length).set(then);
@@ -100,7 +100,7 @@ export class WasmPixels {
     const chunk = CHUNK_PIXELS * channels;
     const at = this.base;
     const abAt = at + chunk * 4;
-    const buffer = this.reserve(abAt + ab.length * 8);
+    const buffer = reserve(this.exports.memory, abAt + ab.length * 8);
     new Float64Array(buffer, abAt, ab.length).set(ab);
     const heap = new Float32Array(buffer, at, chunk);
     for (let k = 0; k < count; k += chunk) {
@@ -110,30 +110,10 @@ export class WasmPixels {
       dst.set(n === chunk ? heap : heap.subarray(0, n), d0 + k);
     }
   }
-
-  /** The module's memory, grown to at least `end` bytes. */
-  private reserve(end: number): ArrayBuffer {
-    const memory = this.exports.memory;
-    const missing = end - memory.buffer.byteLength;
-    if (missing > 0) memory.grow(Math.ceil(missing / 65536));
-    return memory.buffer;
-  }
 }
 
 /** Pixels per chunk of the affine pass: 48 KB of RGB values, within a core's L1/L2. */
 const CHUNK_PIXELS = 4096;
 
-let instance: WasmPixels | null | undefined;
-
 /** The wasm pixel kernels, or null where they cannot be compiled here. */
-export function wasmPixels(): WasmPixels | null {
-  if (instance === undefined) {
-    try {
-      const exports = new WebAssembly.Instance(new WebAssembly.Module(base64Bytes(pixelsWasmBase64))).exports as unknown as PixelExports;
-      instance = new WasmPixels(exports);
-    } catch {
-      instance = null;
-    }
-  }
-  return instance;
-}
+export const wasmPixels: () => WasmPixels | null = lazyInstance<PixelExports, WasmPixels>(pixelsWasmBase64, (exports) => new WasmPixels(exports));

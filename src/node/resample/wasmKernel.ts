@@ -3,7 +3,7 @@
  * bit-identical to the TypeScript passes in resize.ts). Node only: the
  * decoders of file flows use it. Compiled synchronously on first use (1.5 KB).
  */
-import { base64Bytes } from '../../io/base64.js';
+import { lazyInstance, reserve } from '../../io/wasmModules.js';
 import type { RawImage } from '../rawFormats.js';
 import type { Coefficients } from './coefficients.js';
 import type { SeparableKernel } from './resize.js';
@@ -39,7 +39,7 @@ class WasmResample implements SeparableKernel {
     at.out = align(at.mid + (h ? midW * rows * ch : 0) + PAD);
     at.taps = align(at.out + (v ? midW * height * ch : 0) + PAD);
     const tables = (c: Coefficients | null): number => (c ? (c.first.length * 2 + c.taps.length) * 4 : 0);
-    const buffer = this.reserve(at.taps + tables(h) + tables(v));
+    const buffer = reserve(this.exports.memory, at.taps + tables(h) + tables(v));
     const heap = new Uint8Array(buffer);
     heap.set(src.data, at.src);
     let next = at.taps;
@@ -69,27 +69,7 @@ class WasmResample implements SeparableKernel {
     const size = midW * outH * ch;
     return { data: new Uint8Array(this.exports.memory.buffer, result, size).slice(), width: midW, height: outH, channels: ch };
   }
-
-  /** The module's memory, grown to at least `end` bytes. */
-  private reserve(end: number): ArrayBuffer {
-    const memory = this.exports.memory;
-    const missing = end - memory.buffer.byteLength;
-    if (missing > 0) memory.grow(Math.ceil(missing / 65536));
-    return memory.buffer;
-  }
 }
-
-let instance: WasmResample | null | undefined;
 
 /** The wasm convolution kernel, or null where it cannot be compiled here. */
-export function wasmResample(): SeparableKernel | null {
-  if (instance === undefined) {
-    try {
-      const exports = new WebAssembly.Instance(new WebAssembly.Module(base64Bytes(resampleWasmBase64))).exports as unknown as ResampleExports;
-      instance = new WasmResample(exports);
-    } catch {
-      instance = null;
-    }
-  }
-  return instance;
-}
+export const wasmResample: () => SeparableKernel | null = lazyInstance<ResampleExports, WasmResample>(resampleWasmBase64, (exports) => new WasmResample(exports));
