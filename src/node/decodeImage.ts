@@ -11,6 +11,7 @@ import { constants, type Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { CorruptFileError, ImageTooLargeError, InvalidArgumentError } from '../errors.js';
 import { fsPath } from './fsNames.js';
+import { type Grey16, clip8, grey16Into } from './grey16.js';
 import { type HeaderSize, headerSize } from './imageSize.js';
 import { decodeJpegWasm, isJpeg } from './jpegWasm.js';
 import { type RawImage, rawDecoderFor } from './rawFormats.js';
@@ -64,6 +65,22 @@ function cmykToRgb(img: RawImage): RawImage {
     }
   }
   return { data, width: img.width, height: img.height, channels: 3 };
+}
+
+/**
+ * A 16-bit grayscale PNG without a tRNS chunk: Pillow opens it as 'I;16'
+ * (a tRNS colour key would make sharp add alpha: such files take the 8-bit path).
+ */
+function isGrey16Png(bytes: Uint8Array): boolean {
+  if (bytes.length < 33 || bytes[0] !== 0x89 || bytes[1] !== 0x50 || bytes[2] !== 0x4e || bytes[3] !== 0x47) return false;
+  if (bytes[24] !== 16 || bytes[25] !== 0) return false;
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let at = 8; at + 8 <= bytes.length; at += 12 + v.getUint32(at)) {
+    const type = String.fromCharCode(bytes[at + 4]!, bytes[at + 5]!, bytes[at + 6]!, bytes[at + 7]!);
+    if (type === 'tRNS') return false;
+    if (type === 'IDAT') return true;
+  }
+  return false;
 }
 
 /** Files larger than this (1 GiB) are refused unread: an image within the default pixel limit needs at most 716 MB (16-bit RGBA, uncompressed). */
@@ -129,7 +146,7 @@ async function statedSize(bytes: Buffer, sharp: Sharp | null): Promise<HeaderSiz
  * the file; an image stating more than `maxPixels` pixels throws
  * ImageTooLargeError before any pixel is decoded.
  */
-async function decodePixels(path: string, maxPixels: number): Promise<RawImage> {
+async function decodePixels(path: string, maxPixels: number): Promise<RawImage & { grey16?: Grey16 }> {
   const bytes = await readImageFile(path);
   const raw = rawDecoderFor(path);
   // JPEGs (known by content) whose header we read, CMYK aside, go to the wasm
@@ -154,6 +171,12 @@ async function decodePixels(path: string, maxPixels: number): Promise<RawImage> 
       // The stored CMYK values (Adobe's inverted JPEGs already flipped back), converted as PIL converts them.
       const { data, info } = await input.pipelineColourspace('cmyk').toColourspace('cmyk').raw().toBuffer({ resolveWithObject: true });
       return cmykToRgb({ data, width: info.width, height: info.height, channels: info.channels });
+    }
+    if (isGrey16Png(bytes)) {
+      // Pillow's 'I;16': kept whole for Keras's grayscale (./grey16.ts), clipped at 255 for the other modes.
+      const { data, info } = await input.toColourspace('grey16').raw({ depth: 'ushort' }).toBuffer({ resolveWithObject: true });
+      const grey16 = { data: new Uint16Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)), width: info.width, height: info.height };
+      return { ...toColour({ data: clip8(grey16), width: info.width, height: info.height, channels: 1 }), grey16 };
     }
     const { data, info } = await input.raw().toBuffer({ resolveWithObject: true });
     return toColour({ data, width: info.width, height: info.height, channels: info.channels });
@@ -230,7 +253,9 @@ export const DEFAULT_MAX_PIXELS = 89_478_485;
  * truncated or empty files throw CorruptFileError.
  */
 export async function decodeInto(path: string, out: Float32Array, offset: number, o: DecodeOptions): Promise<void> {
-  const img = kerasResize(toMode(await decodePixels(path, o.maxPixels), o.colorMode), o);
+  const src = await decodePixels(path, o.maxPixels);
+  if (src.grey16 && o.colorMode === 'grayscale') return grey16Into(src.grey16, out, offset, o); // 16-bit values, own resize
+  const img = kerasResize(toMode(src, o.colorMode), o);
   const { data } = img;
   for (let i = 0; i < data.length; i++) out[offset + i] = data[i]!;
 }
