@@ -16,7 +16,7 @@ import { type HeaderSize, headerSize } from './imageSize.js';
 import { decodeJpegWasm, isJpeg } from './jpegWasm.js';
 import { type RawImage, rawDecoderFor } from './rawFormats.js';
 import { resampleKernel } from './resample/kernel.js';
-import { type Box, type Resample, pillowResize } from './resample/resize.js';
+import { type Box, type PixelSelection, type Resample, nearestSelection, pillowResize } from './resample/resize.js';
 
 export type ColorMode = 'rgb' | 'rgba' | 'grayscale';
 export type Interpolation = 'nearest' | 'bilinear' | 'bicubic' | 'lanczos' | 'box' | 'hamming';
@@ -217,15 +217,58 @@ function toMode(src: RawImage, colorMode: ColorMode): RawImage {
 function kerasResize(img: RawImage, o: DecodeOptions): RawImage {
   const [height, width] = o.targetSize;
   if (img.width === width && img.height === height) return img;
-  let box: Box | undefined;
-  if (o.keepAspectRatio) {
-    const cropH = Math.min(img.height, Math.floor((img.width * height) / width));
-    const cropW = Math.min(img.width, Math.floor((img.height * width) / height));
-    const x0 = Math.floor((img.width - cropW) / 2);
-    const y0 = Math.floor((img.height - cropH) / 2);
-    box = [x0, y0, x0 + cropW, y0 + cropH];
+  return pillowResize(img, width, height, KERNELS[o.interpolation], kerasBox(img, o), resampleKernel());
+}
+
+/** keepAspectRatio's centred crop box (the largest box of the target's aspect ratio, Keras's integer arithmetic), or undefined. */
+function kerasBox(img: { width: number; height: number }, o: DecodeOptions): Box | undefined {
+  if (!o.keepAspectRatio) return undefined;
+  const [height, width] = o.targetSize;
+  const cropH = Math.min(img.height, Math.floor((img.width * height) / width));
+  const cropW = Math.min(img.width, Math.floor((img.height * width) / height));
+  const x0 = Math.floor((img.width - cropW) / 2);
+  const y0 = Math.floor((img.height - cropH) / 2);
+  return [x0, y0, x0 + cropW, y0 + cropH];
+}
+
+/**
+ * NEAREST (or no resize) in one pass: each selected source pixel (8-bit RGB
+ * or RGBA) converted to the colour mode as `toMode` does and stored as
+ * float32 at `out[offset..]`, 0 where the selection is outside the image.
+ * Converting each pixel then selecting equals Pillow's convert-then-resize,
+ * since both only map or pick whole pixels.
+ */
+function selectInto(src: RawImage, sel: PixelSelection, colorMode: ColorMode, out: Float32Array, offset: number): void {
+  const { data, width: inW, channels: sc } = src;
+  const c = CHANNELS[colorMode];
+  const { cols, rows } = sel;
+  const width = cols.length;
+  const at = new Int32Array(width);
+  for (let x = 0; x < width; x++) at[x] = cols[x]! < 0 ? -1 : cols[x]! * sc;
+  let d = offset;
+  for (let y = 0; y < rows.length; y++) {
+    if (rows[y]! < 0) {
+      out.fill(0, d, d + width * c);
+      d += width * c;
+      continue;
+    }
+    const line = rows[y]! * inW * sc;
+    for (let x = 0; x < width; x++, d += c) {
+      if (at[x]! < 0) {
+        for (let b = 0; b < c; b++) out[d + b] = 0;
+        continue;
+      }
+      const s = line + at[x]!;
+      if (c === 1) {
+        out[d] = (data[s]! * 19595 + data[s + 1]! * 38470 + data[s + 2]! * 7471 + 0x8000) >>> 16;
+        continue;
+      }
+      out[d] = data[s]!;
+      out[d + 1] = data[s + 1]!;
+      out[d + 2] = data[s + 2]!;
+      if (c === 4) out[d + 3] = sc === 4 ? data[s + 3]! : 255;
+    }
   }
-  return pillowResize(img, width, height, KERNELS[o.interpolation], box, resampleKernel());
 }
 
 export function checkInterpolation(value: unknown): Interpolation {
@@ -255,9 +298,12 @@ export const DEFAULT_MAX_PIXELS = 89_478_485;
 export async function decodeInto(path: string, out: Float32Array, offset: number, o: DecodeOptions): Promise<void> {
   const src = await decodePixels(path, o.maxPixels);
   if (src.grey16 && o.colorMode === 'grayscale') return grey16Into(src.grey16, out, offset, o); // 16-bit values, own resize
-  const img = kerasResize(toMode(src, o.colorMode), o);
-  const { data } = img;
-  for (let i = 0; i < data.length; i++) out[offset + i] = data[i]!;
+  const [height, width] = o.targetSize;
+  const sel = o.interpolation === 'nearest' || (src.width === width && src.height === height)
+    ? nearestSelection(src.width, src.height, width, height, src.width === width && src.height === height ? undefined : kerasBox(src, o))
+    : null;
+  if (sel && (src.channels === 3 || src.channels === 4)) selectInto(src, sel, o.colorMode, out, offset);
+  else out.set(kerasResize(toMode(src, o.colorMode), o).data, offset);
 }
 
 /** Decodes a whole image file at its own size: float32 HWC, 0..255, RGB or RGBA as stored. Refuses more than `maxPixels` pixels. */

@@ -45,6 +45,8 @@ interface JpegDecoder {
 
 interface Codec {
   JPEGDecoder: new () => JpegDecoder;
+  /** The module's wasm heap (emscripten's byte view of its memory). */
+  HEAPU8?: Uint8Array;
 }
 
 /** Images above this many pixels (4096 x 4096) go to sharp, so a thread's wasm heap stays below ~100 MB. */
@@ -86,7 +88,10 @@ export async function decodeJpegWasm(bytes: Uint8Array, width: number, height: n
     const info = decoder.getFrameInfo();
     const pixels = decoder.getDecodedBuffer();
     if (info.width !== width || info.height !== height || pixels.length !== width * height * info.componentCount) return null;
-    return { data: pixels.slice(), width, height, channels: info.componentCount };
+    // This build hands out a new array (a copy out of the wasm heap) per call: it is ours to keep. Were it a
+    // view of the heap, the next decode would overwrite it: then it is copied.
+    const data = pixels.buffer === c.HEAPU8?.buffer ? pixels.slice() : pixels;
+    return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width, height, channels: info.componentCount };
   } catch (e) {
     // libjpeg's errors and warnings arrive as thrown C++ exceptions (numbers); the module stays usable.
     // Anything else (an abort, e.g. out of memory) leaves it unusable: start afresh next time.

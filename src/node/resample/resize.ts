@@ -96,22 +96,27 @@ function convolve(src: RawImage, width: number, height: number, filter: Filter, 
   return kernel.separable(src, width, height, h, needV ? v : null);
 }
 
+/**
+ * NEAREST's source index along one axis (ImagingScaleAffine): from
+ * box0 + step / 2 by repeated double addition, truncated; -1 outside the image.
+ */
+function nearestAxis(from: number, to: number, n: number, limit: number): Int32Array {
+  const a = Math.fround(Math.fround(to) - Math.fround(from)) / n;
+  const at = new Int32Array(n);
+  let pos = Math.fround(from) + a * 0.5;
+  for (let i = 0; i < n; i++, pos += a) {
+    const p = pos < 0 ? -1 : Math.trunc(pos);
+    at[i] = p < limit ? p : -1;
+  }
+  return at;
+}
+
 /** Pillow's scale-only affine transform with NEAREST (ImagingScaleAffine). */
 function nearest(src: RawImage, width: number, height: number, box: Box): RawImage {
   const { data, width: inW, height: inH, channels: ch } = src;
   const out = new Uint8Array(width * height * ch); // positions outside the source stay 0
-  const step = (from: number, to: number, n: number, limit: number): Int32Array => {
-    const a = Math.fround(Math.fround(to) - Math.fround(from)) / n;
-    const at = new Int32Array(n);
-    let pos = Math.fround(from) + a * 0.5;
-    for (let i = 0; i < n; i++, pos += a) {
-      const p = pos < 0 ? -1 : Math.trunc(pos);
-      at[i] = p < limit ? p : -1;
-    }
-    return at;
-  };
-  const cols = step(box[0], box[2], width, inW);
-  const rows = step(box[1], box[3], height, inH);
+  const cols = nearestAxis(box[0], box[2], width, inW);
+  const rows = nearestAxis(box[1], box[3], height, inH);
   for (let y = 0; y < height; y++) {
     if (rows[y]! < 0) continue;
     const line = rows[y]! * inW * ch;
@@ -128,6 +133,34 @@ function nearest(src: RawImage, width: number, height: number, box: Box): RawIma
     }
   }
   return { data: out, width, height, channels: ch };
+}
+
+/** Source columns and rows of a pixel selection; -1 where the output pixel is 0 (outside the source). */
+export interface PixelSelection {
+  cols: Int32Array;
+  rows: Int32Array;
+}
+
+const counting = (from: number, n: number): Int32Array => Int32Array.from({ length: n }, (_, i) => from + i);
+
+/**
+ * Which source pixel each output pixel of `pillowResize(src, width, height,
+ * 'nearest', box)` is, for any mode (NEAREST, a crop and a same-size resize
+ * only select pixels): the same choices, without producing the image, so a
+ * caller can convert and store each pixel in one pass. Null for the images
+ * Pillow resizes in two passes (more than 100 times taller than wide).
+ */
+export function nearestSelection(inW: number, inH: number, width: number, height: number, box?: Box): PixelSelection | null {
+  const b: Box = box ?? [0, 0, inW, inH];
+  if (width === inW && height === inH && b[0] === 0 && b[1] === 0 && b[2] === inW && b[3] === inH) {
+    return { cols: counting(0, width), rows: counting(0, height) };
+  }
+  if (inH > inW * 100 && height < inH) return null;
+  const f = b.map(Math.fround) as Box;
+  if (Number.isInteger(f[0]) && Math.fround(f[2] - f[0]) === width && Number.isInteger(f[1]) && Math.fround(f[3] - f[1]) === height) {
+    return { cols: counting(f[0], width), rows: counting(f[1], height) };
+  }
+  return { cols: nearestAxis(f[0], f[2], width, inW), rows: nearestAxis(f[1], f[3], height, inH) };
 }
 
 function crop(src: RawImage, x0: number, y0: number, width: number, height: number): RawImage {
