@@ -311,7 +311,7 @@ export const DEFAULT_MAX_PIXELS = 89_478_485;
  */
 export async function decodeInto(path: string, out: Float32Array, offset: number, o: DecodeOptions): Promise<void> {
   const src = await decodePixels(path, o.maxPixels);
-  if (src.grey16 && o.colorMode === 'grayscale') return grey16Into(src.grey16, out, offset, o); // 16-bit values, own resize
+  if (src.grey16 && o.colorMode === 'grayscale') return grey16Into(src.grey16, out, offset, o, kerasBox(src.grey16, o)); // 16-bit values, own resize
   const [height, width] = o.targetSize;
   const sel = o.interpolation === 'nearest' || (src.width === width && src.height === height)
     ? nearestSelection(src.width, src.height, width, height, src.width === width && src.height === height ? undefined : kerasBox(src, o))

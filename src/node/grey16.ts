@@ -13,7 +13,8 @@
  * - images more than 100 times taller than wide are shrunk in height first.
  * Converting 'I;16' to 'L', 'RGB' or 'RGBA' clips each value at 255 (`clip8`).
  */
-import type { Box, Resample } from './resample/resize.js';
+import { weights, type Weights } from './resample/coefficients.js';
+import { type Box, type Resample, nearestAxis } from './resample/resize.js';
 
 export interface Grey16 {
   data: Uint16Array;
@@ -28,69 +29,6 @@ export function clip8(img: Grey16): Uint8Array {
   return out;
 }
 
-type Filter = Exclude<Resample, 'nearest'>;
-
-const sinc = (x: number): number => {
-  if (x === 0) return 1;
-  const px = x * Math.PI;
-  return Math.sin(px) / px;
-};
-const F054 = Math.fround(0.54);
-const F046 = Math.fround(0.46);
-
-/** Pillow's filters (Resample.c) and their supports. */
-const FILTERS: Record<Filter, [number, (x: number) => number]> = {
-  box: [0.5, (x) => (x > -0.5 && x <= 0.5 ? 1 : 0)],
-  bilinear: [1, (x) => (Math.abs(x) < 1 ? 1 - Math.abs(x) : 0)],
-  hamming: [1, (x) => {
-    const a = Math.abs(x);
-    if (a === 0) return 1;
-    if (a >= 1) return 0;
-    const px = a * Math.PI;
-    return (Math.sin(px) / px) * (F054 + F046 * Math.cos(px));
-  }],
-  bicubic: [2, (x) => {
-    const a = Math.abs(x);
-    if (a < 1) return (1.5 * a - 2.5) * a * a + 1;
-    if (a < 2) return (((a - 5) * a + 8) * a - 4) * -0.5;
-    return 0;
-  }],
-  lanczos: [3, (x) => (x >= -3 && x < 3 ? sinc(x) * sinc(x / 3) : 0)],
-};
-
-interface Taps {
-  first: Int32Array;
-  count: Int32Array;
-  weights: Float64Array;
-  stride: number;
-}
-
-/** Pillow's precompute_coeffs: the double weights (normalized, not rounded) for source range [in0, in1) to `outSize`. */
-function taps(inSize: number, in0: number, in1: number, outSize: number, filter: Filter): Taps {
-  const [support0, at] = FILTERS[filter];
-  in0 = Math.fround(in0);
-  in1 = Math.fround(in1);
-  const scale = Math.fround(in1 - in0) / outSize;
-  const filterScale = Math.max(scale, 1);
-  const support = support0 * filterScale;
-  const stride = Math.ceil(support) * 2 + 1;
-  const inverse = 1 / filterScale;
-  const first = new Int32Array(outSize);
-  const count = new Int32Array(outSize);
-  const weights = new Float64Array(outSize * stride);
-  for (let i = 0; i < outSize; i++) {
-    const centre = in0 + (i + 0.5) * scale;
-    const lo = Math.max(0, Math.trunc(centre - support + 0.5));
-    const n = Math.min(inSize, Math.trunc(centre + support + 0.5)) - lo;
-    let sum = 0;
-    for (let k = 0; k < n; k++) sum += weights[i * stride + k] = at((k + lo - centre + 0.5) * inverse);
-    if (sum !== 0) for (let k = 0; k < n; k++) weights[i * stride + k]! /= sum;
-    first[i] = lo;
-    count[i] = Math.max(n, 0);
-  }
-  return { first, count, weights, stride };
-}
-
 /** One 16bpc output sample: the double sum rounded half away from zero (ROUND_UP), clipped to 0..65535. */
 function store(ss: number): number {
   const s = Math.trunc(ss >= 0 ? ss + 0.5 : ss - 0.5);
@@ -98,7 +36,7 @@ function store(ss: number): number {
 }
 
 /** One convolution pass: `src` resampled to `width` columns (horizontal) or `height` rows (vertical). */
-function pass(src: Grey16, width: number, height: number, t: Taps, horizontal: boolean): Grey16 {
+function pass(src: Grey16, width: number, height: number, t: Weights, horizontal: boolean): Grey16 {
   const out = new Uint16Array(width * height);
   const inW = src.width;
   for (let y = 0; y < height; y++) {
@@ -118,18 +56,8 @@ function pass(src: Grey16, width: number, height: number, t: Taps, horizontal: b
 
 function nearest(src: Grey16, width: number, height: number, box: Box): Grey16 {
   const out = new Uint16Array(width * height); // positions outside the source stay 0
-  const step = (from: number, to: number, n: number, limit: number): Int32Array => {
-    const a = Math.fround(Math.fround(to) - Math.fround(from)) / n;
-    const at = new Int32Array(n);
-    let pos = Math.fround(from) + a * 0.5;
-    for (let i = 0; i < n; i++, pos += a) {
-      const p = pos < 0 ? -1 : Math.trunc(pos);
-      at[i] = p < limit ? p : -1;
-    }
-    return at;
-  };
-  const cols = step(box[0], box[2], width, src.width);
-  const rows = step(box[1], box[3], height, src.height);
+  const cols = nearestAxis(box[0], box[2], width, src.width);
+  const rows = nearestAxis(box[1], box[3], height, src.height);
   for (let y = 0; y < height; y++) {
     if (rows[y]! < 0) continue;
     for (let x = 0; x < width; x++) if (cols[x]! >= 0) out[y * width + x] = src.data[rows[y]! * src.width + cols[x]!]!;
@@ -148,8 +76,8 @@ function core(src: Grey16, width: number, height: number, resample: Resample, bo
   const needH = width !== src.width || b[0] !== 0 || b[2] !== width;
   const needV = height !== src.height || b[1] !== 0 || b[3] !== height;
   let img = src;
-  if (needH) img = pass(img, width, img.height, taps(src.width, b[0], b[2], width, resample), true);
-  if (needV) img = pass(img, img.width, height, taps(src.height, b[1], b[3], height, resample), false);
+  if (needH) img = pass(img, width, img.height, weights(src.width, b[0], b[2], width, resample), true);
+  if (needV) img = pass(img, img.width, height, weights(src.height, b[1], b[3], height, resample), false);
   return img === src ? { ...src, data: src.data.slice() } : img;
 }
 
@@ -168,25 +96,11 @@ export function resizeGrey16(src: Grey16, width: number, height: number, resampl
 
 /**
  * Keras's grayscale `load_img` + `img_to_array` of an 'I;16' image into `out`
- * at `offset`: resized (with keep_aspect_ratio's centred crop box, Keras's
- * integer arithmetic) when the size differs, values 0..65535.
+ * at `offset`: resized (within `box`, keep_aspect_ratio's crop, when given)
+ * when the size differs, values 0..65535.
  */
-export function grey16Into(
-  src: Grey16, out: Float32Array, offset: number,
-  o: { targetSize: [number, number]; interpolation: Resample; keepAspectRatio: boolean },
-): void {
+export function grey16Into(src: Grey16, out: Float32Array, offset: number, o: { targetSize: [number, number]; interpolation: Resample }, box: Box | undefined): void {
   const [height, width] = o.targetSize;
-  let img = src;
-  if (src.width !== width || src.height !== height) {
-    let box: Box | undefined;
-    if (o.keepAspectRatio) {
-      const cropH = Math.min(src.height, Math.floor((src.width * height) / width));
-      const cropW = Math.min(src.width, Math.floor((src.height * width) / height));
-      const x0 = Math.floor((src.width - cropW) / 2);
-      const y0 = Math.floor((src.height - cropH) / 2);
-      box = [x0, y0, x0 + cropW, y0 + cropH];
-    }
-    img = resizeGrey16(src, width, height, o.interpolation, box);
-  }
+  const img = src.width !== width || src.height !== height ? resizeGrey16(src, width, height, o.interpolation, box) : src;
   out.set(img.data, offset);
 }

@@ -55,40 +55,54 @@ export interface Coefficients {
   stride: number;
 }
 
+/** One axis's weights as Pillow's precompute_coeffs gives them: doubles, normalized to sum 1 (`stride` per output pixel). */
+export interface Weights {
+  first: Int32Array;
+  count: Int32Array;
+  weights: Float64Array;
+  stride: number;
+}
+
 /**
- * The taps resizing source range [in0, in1) of an axis of `inSize` pixels to
- * `outSize` pixels. in0 and in1 are float32, as Pillow takes the box.
+ * The weights resizing source range [in0, in1) of an axis of `inSize`
+ * pixels to `outSize` pixels. in0 and in1 are float32, as Pillow takes the
+ * box. 16-bit images use them as they are; 8-bit ones in fixed point.
  */
-export function coefficients(inSize: number, in0: number, in1: number, outSize: number, filter: Filter): Coefficients {
+export function weights(inSize: number, in0: number, in1: number, outSize: number, filter: Filter): Weights {
   const f = FILTERS[filter];
   in0 = Math.fround(in0);
   in1 = Math.fround(in1);
   const scale = Math.fround(in1 - in0) / outSize; // float32 difference, double quotient
   const filterScale = Math.max(scale, 1);
   const support = f.support * filterScale;
-  const ksize = Math.ceil(support) * 2 + 1;
-  const stride = (ksize + 3) & ~3;
+  const stride = Math.ceil(support) * 2 + 1;
   const inverse = 1 / filterScale;
   const first = new Int32Array(outSize);
   const count = new Int32Array(outSize);
-  const taps = new Int32Array(outSize * stride);
-  const w = new Float64Array(ksize);
+  const w = new Float64Array(outSize * stride);
   for (let i = 0; i < outSize; i++) {
     const centre = in0 + (i + 0.5) * scale;
     const lo = Math.max(0, Math.trunc(centre - support + 0.5));
     const n = Math.min(inSize, Math.trunc(centre + support + 0.5)) - lo;
     let sum = 0;
-    for (let k = 0; k < n; k++) {
-      w[k] = f.at((k + lo - centre + 0.5) * inverse);
-      sum += w[k]!;
-    }
-    for (let k = 0; k < n; k++) {
-      const v = sum === 0 ? w[k]! : w[k]! / sum;
-      // Rounded half away from zero to 22 fraction bits.
-      taps[i * stride + k] = Math.trunc(v < 0 ? -0.5 + v * (1 << PRECISION_BITS) : 0.5 + v * (1 << PRECISION_BITS));
-    }
+    for (let k = 0; k < n; k++) sum += w[i * stride + k] = f.at((k + lo - centre + 0.5) * inverse);
+    if (sum !== 0) for (let k = 0; k < n; k++) w[i * stride + k]! /= sum;
     first[i] = lo;
     count[i] = Math.max(n, 0);
+  }
+  return { first, count, weights: w, stride };
+}
+
+/** `weights` as 8-bit Pillow uses them: rounded half away from zero to 22 fraction bits, `stride` a multiple of 4. */
+export function coefficients(inSize: number, in0: number, in1: number, outSize: number, filter: Filter): Coefficients {
+  const { first, count, weights: w, stride: ksize } = weights(inSize, in0, in1, outSize, filter);
+  const stride = (ksize + 3) & ~3;
+  const taps = new Int32Array(outSize * stride);
+  for (let i = 0; i < outSize; i++) {
+    for (let k = 0; k < count[i]!; k++) {
+      const v = w[i * ksize + k]!;
+      taps[i * stride + k] = Math.trunc(v < 0 ? -0.5 + v * (1 << PRECISION_BITS) : 0.5 + v * (1 << PRECISION_BITS));
+    }
   }
   return { first, count, taps, stride };
 }

@@ -100,7 +100,7 @@ function convolve(src: RawImage, width: number, height: number, filter: Filter, 
  * NEAREST's source index along one axis (ImagingScaleAffine): from
  * box0 + step / 2 by repeated double addition, truncated; -1 outside the image.
  */
-function nearestAxis(from: number, to: number, n: number, limit: number): Int32Array {
+export function nearestAxis(from: number, to: number, n: number, limit: number): Int32Array {
   const a = Math.fround(Math.fround(to) - Math.fround(from)) / n;
   const at = new Int32Array(n);
   let pos = Math.fround(from) + a * 0.5;
