@@ -195,17 +195,20 @@ function toMode(src: RawImage, colorMode: ColorMode): RawImage {
   const c = CHANNELS[colorMode];
   if (c === sc) return src;
   const out = new Uint8Array(width * height * c);
-  for (let p = 0, s = 0, d = 0; p < width * height; p++, s += sc, d += c) {
-    if (c === 1) {
-      out[d] = (data[s]! * 19595 + data[s + 1]! * 38470 + data[s + 2]! * 7471 + 0x8000) >>> 16;
-      continue;
-    }
-    out[d] = data[s]!;
-    out[d + 1] = data[s + 1]!;
-    out[d + 2] = data[s + 2]!;
-    if (c === 4) out[d + 3] = sc === 4 ? data[s + 3]! : 255;
-  }
+  for (let p = 0, s = 0, d = 0; p < width * height; p++, s += sc, d += c) convertPixel(data, s, sc, out, d, c);
   return { data: out, width, height, channels: c };
+}
+
+/** Pixel `s` of 8-bit RGB or RGBA `data` (`sc` channels) written at `d` of `out` with `c` channels, as `toMode` converts it. */
+function convertPixel(data: Uint8Array, s: number, sc: number, out: Uint8Array | Float32Array, d: number, c: number): void {
+  if (c === 1) {
+    out[d] = (data[s]! * 19595 + data[s + 1]! * 38470 + data[s + 2]! * 7471 + 0x8000) >>> 16;
+    return;
+  }
+  out[d] = data[s]!;
+  out[d + 1] = data[s + 1]!;
+  out[d + 2] = data[s + 2]!;
+  if (c === 4) out[d + 3] = sc === 4 ? data[s + 3]! : 255;
 }
 
 /**
@@ -268,19 +271,8 @@ function selectInto(src: RawImage, sel: PixelSelection, colorMode: ColorMode, ou
       continue;
     }
     for (let x = 0; x < width; x++, d += c) {
-      if (at[x]! < 0) {
-        for (let b = 0; b < c; b++) out[d + b] = 0;
-        continue;
-      }
-      const s = line + at[x]!;
-      if (c === 1) {
-        out[d] = (data[s]! * 19595 + data[s + 1]! * 38470 + data[s + 2]! * 7471 + 0x8000) >>> 16;
-        continue;
-      }
-      out[d] = data[s]!;
-      out[d + 1] = data[s + 1]!;
-      out[d + 2] = data[s + 2]!;
-      if (c === 4) out[d + 3] = sc === 4 ? data[s + 3]! : 255;
+      if (at[x]! < 0) out.fill(0, d, d + c);
+      else convertPixel(data, line + at[x]!, sc, out, d, c);
     }
   }
 }
