@@ -12,6 +12,7 @@ export type { ArrayInput, ShapedArray, NestedArray, TypedArray } from './input/d
 export type { GeneratorState, StoredArray, StoredConfig } from './io/jsonState.js';
 export { BatchIterator, type Batch, type BatchInputs, type BatchLabels } from './iterators/BatchIterator.js';
 export { ArrayIterator, type FlowOptions, type FlowInput } from './iterators/ArrayIterator.js';
+export type { TransformParams } from './transform/params.js';
 export {
   useBestBackend, BACKEND_PREFERENCE, BROWSER_BACKEND_PREFERENCE, type BackendName, type BackendChoice, type UseBestBackendArgs,
 } from './backend/useBestBackend.js';

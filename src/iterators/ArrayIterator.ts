@@ -241,6 +241,20 @@ export class ArrayIterator<B extends Batch = Batch> extends BatchIterator<B> {
     this.workers = workers;
   }
 
+  /**
+   * The random transforms `batch(index, epoch)` applies, one per image in
+   * batch order (the same draws as `next()` at that position); replay one with
+   * `generator.applyTransform`. Null when the flow does not augment.
+   */
+  transforms(index: number, epoch?: number): TransformParams[] | null {
+    const augmentation = this.context.augmentation;
+    if (!this.augment || augmentation === null) return null;
+    const position = this.schedule.position(index, epoch);
+    const rng = this.schedule.random(position);
+    const [, h, w] = this.source.images.shape;
+    return Array.from(this.schedule.indices(position), () => augmentation.draw(h, w, rng));
+  }
+
   /** The worker threads and their shared arrays, made on first use; null without workers or augmentation, or outside Node. */
   private workerThreads(): Threads | null {
     if (this.threads !== undefined) return this.threads;
