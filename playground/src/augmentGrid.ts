@@ -1,0 +1,50 @@
+/**
+ * The grid's numbers: one flow() batch of TILES augmentations of the chosen
+ * images, with the transform each tile was drawn with.
+ */
+import type { ImageDataGenerator, TransformParams } from '../../src/browser.js';
+import { SIZE } from './images.js';
+import { fromFormat, toFormat } from './layout.js';
+
+export const TILES = 16;
+
+export interface GridBatch {
+  /** TILES images, NHWC, after the generator's transforms and standardization. */
+  data: Float32Array;
+  /** Per tile, the parameters flow() drew (null: the generator does not augment). */
+  params: TransformParams[] | null;
+}
+
+/** TILES images cycling through `images` (each SIZE x SIZE x 3, NHWC), stacked. */
+export function tileInputs(images: readonly Float32Array[]): Float32Array {
+  const size = SIZE * SIZE * 3;
+  const out = new Float32Array(TILES * size);
+  for (let t = 0; t < TILES; t++) out.set(images[t % images.length]!, t * size);
+  return out;
+}
+
+/** Batch 0 of `generator.flow(tiles, null, {batchSize: TILES, shuffle: false, seed})`. */
+export function augmentTiles(generator: ImageDataGenerator, tiles: Float32Array, seed: number): GridBatch {
+  const format = generator.config.dataFormat;
+  const flow = generator.flow(toFormat(tiles, TILES, SIZE, format), null, { batchSize: TILES, shuffle: false, seed });
+  const { xs } = flow.batch(0);
+  try {
+    return { data: fromFormat(xs.dataSync() as Float32Array, TILES, SIZE, format), params: flow.transforms(0) };
+  } finally {
+    xs.dispose();
+  }
+}
+
+/** One image (SIZE x SIZE x 3, NHWC) through `applyTransform(params)` and `standardize`, as NHWC. */
+export function replayTile(generator: ImageDataGenerator, image: Float32Array, params: Partial<TransformParams>): Float32Array {
+  const format = generator.config.dataFormat;
+  const one = toFormat(image, 1, SIZE, format);
+  const transformed = generator.applyTransform({ data: one.data, shape: one.shape.slice(1) }, params);
+  const standardized = generator.standardize(transformed);
+  try {
+    return fromFormat(standardized.dataSync() as Float32Array, 1, SIZE, format);
+  } finally {
+    transformed.dispose();
+    standardized.dispose();
+  }
+}

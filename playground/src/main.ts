@@ -1,0 +1,269 @@
+/**
+ * The augmentation playground: wires the option form, the image inputs, the
+ * flow() grid with its pinned tile, the fit panel and the config export and
+ * import. Every update makes a new generator from the controls; its errors
+ * are shown in the library's own words.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import {
+  ImageDataGenerator, InvalidArgumentError, type TransformParams, setWarningHandler, useBestBackend,
+} from '../../src/browser.js';
+import { TILES, augmentTiles, replayTile, tileInputs } from './augmentGrid.js';
+import { argsFromText, toJson, toPython, toTypeScript } from './configText.js';
+import { OptionForm } from './controls.js';
+import { type DisplayRange, displayRange, drawImage } from './display.js';
+import { FitPanel, downloadGenerator, fitOn, needsFit } from './fitPanel.js';
+import { SIZE, type SourceImage, decodeImage, fetchImage, imageFiles } from './images.js';
+import { BY_NAME } from './optionSpecs.js';
+import { PinnedTile } from './pinnedTile.js';
+import { SAMPLES } from './samples.js';
+import { TileGrid } from './tileGrid.js';
+import { Timing } from './timing.js';
+
+const byId = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
+
+interface Source {
+  image: SourceImage;
+  inGrid: boolean;
+  canvas: HTMLCanvasElement;
+  toggle: HTMLButtonElement;
+}
+
+const sources: Source[] = [];
+let generator: ImageDataGenerator | null = null;
+let shown: { range: DisplayRange; params: TransformParams[] | null; grid: SourceImage[] } | null = null;
+let pinnedTile = -1;
+
+const status = byId('status');
+const form = new OptionForm(byId('options'), () => refresh());
+const grid = new TileGrid(byId('grid'), pin);
+const pinned = new PinnedTile(byId('pinned'), () => drawPinned());
+const fitPanel = new FitPanel(byId('fit'), () => void download());
+const timing = new Timing(byId('timing'), `${TILES} tiles of ${SIZE}x${SIZE}`);
+const seedInput = byId<HTMLInputElement>('seed');
+
+/** Shows an error: under its control when it names an option, else in the status line. */
+function showError(e: unknown): void {
+  const error = e instanceof Error ? e : new Error(String(e));
+  if (!(error instanceof InvalidArgumentError && form.showError(error.argument, error.message))) {
+    status.textContent = `${error.name}: ${error.message}`;
+    status.dataset.state = 'error';
+  }
+}
+
+function clearMessages(): void {
+  form.showError(null);
+  status.textContent = '';
+  delete status.dataset.state;
+}
+
+const gridImages = (): SourceImage[] => sources.filter((s) => s.inGrid).map((s) => s.image);
+
+function stack(images: readonly SourceImage[]): Float32Array {
+  const out = new Float32Array(images.length * SIZE * SIZE * 3);
+  images.forEach((image, i) => out.set(image.pixels, i * SIZE * SIZE * 3));
+  return out;
+}
+
+/** A new generator from the controls (null after showing why not), with Keras's override warnings listed. */
+function makeGenerator(): ImageDataGenerator | null {
+  const notes: string[] = [];
+  const previous = setWarningHandler((w) => notes.push(w.message));
+  try {
+    return new ImageDataGenerator(form.read());
+  } catch (e) {
+    showError(e);
+    return null;
+  } finally {
+    setWarningHandler(previous);
+    byId('notes').textContent = notes.join(' ');
+  }
+}
+
+function showExports(): void {
+  const args = form.read();
+  byId<HTMLTextAreaElement>('export-ts').value = toTypeScript(args);
+  byId<HTMLTextAreaElement>('export-json').value = toJson(args);
+  byId<HTMLTextAreaElement>('export-python').value = toPython(args);
+}
+
+/** Rebuilds the generator, fits it when needed, redraws the grid and the fit panel; `since` is when the change happened. */
+async function update(since: number): Promise<void> {
+  clearMessages();
+  showExports();
+  const next = makeGenerator();
+  if (!next) return;
+  generator?.dispose();
+  generator = next;
+  const images = gridImages();
+  const stacked = stack(images);
+  if (images.length === 0) {
+    status.textContent = 'Add an image (drop, paste, pick a file) or choose a sample.';
+    return;
+  }
+  const fitted = needsFit(next);
+  try {
+    if (fitted) await fitOn(next, stacked, images.length);
+    const flowStart = performance.now();
+    const batch = augmentTiles(next, tileInputs(images.map((i) => i.pixels)), Number(seedInput.value));
+    const drawStart = performance.now();
+    const range = displayRange(batch.data);
+    grid.show(batch, range, images.map((i) => i.name));
+    shown = { range, params: batch.params, grid: images };
+    byId('legend').textContent = `Tiles: ${range.label}.`;
+    const end = performance.now();
+    timing.record(end - since, { flow: drawStart - flowStart, drawing: end - drawStart }, tf.getBackend(), tf.memory().numTensors);
+  } catch (e) {
+    showError(e);
+    fitPanel.fail(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+    return;
+  }
+  fitPanel.show(next, stacked, images.length, fitted);
+  if (pinned.pinned) drawPinned();
+}
+
+let pendingSince: number | null = null;
+let running: Promise<void> | null = null;
+
+/** Schedules an update; changes made while one runs are folded into the next. */
+function refresh(): void {
+  pendingSince ??= performance.now();
+  if (running) return;
+  running = (async () => {
+    while (pendingSince !== null) {
+      const since = pendingSince;
+      pendingSince = null;
+      await update(since).catch(showError);
+    }
+    running = null;
+  })();
+}
+
+function pin(tile: number): void {
+  const params = shown?.params?.[tile];
+  if (!params) {
+    status.textContent = 'These options draw no transform: there are no parameters to pin.';
+    return;
+  }
+  pinnedTile = tile;
+  pinned.pin(tile, params);
+  drawPinned();
+}
+
+/** Draws the pinned tile's image through applyTransform with the edited parameters. */
+function drawPinned(): void {
+  if (!generator || !shown || pinnedTile < 0) return;
+  const image = shown.grid[pinnedTile % shown.grid.length]!;
+  try {
+    clearMessages();
+    drawImage(pinned.canvas, replayTile(generator, image.pixels, pinned.read()), 0, SIZE, SIZE, shown.range);
+  } catch (e) {
+    showError(e);
+  }
+}
+
+async function download(): Promise<void> {
+  if (generator) await downloadGenerator(generator).catch(showError);
+}
+
+function addSource(image: SourceImage, inGrid: boolean): void {
+  const item = document.createElement('li');
+  const canvas = document.createElement('canvas');
+  canvas.dataset.testid = `source-${sources.length}`;
+  canvas.setAttribute('aria-hidden', 'true');
+  drawImage(canvas, image.pixels, 0, SIZE, SIZE, { offset: 0, scale: 1, label: '' });
+  const toggle = Object.assign(document.createElement('button'), { type: 'button', textContent: image.name });
+  toggle.dataset.testid = `source-toggle-${sources.length}`;
+  const source: Source = { image, inGrid, canvas, toggle };
+  const sync = () => toggle.setAttribute('aria-pressed', String(source.inGrid));
+  toggle.addEventListener('click', () => {
+    source.inGrid = !source.inGrid;
+    sync();
+    refresh();
+  });
+  sync();
+  item.append(canvas, toggle);
+  byId('sources').append(item);
+  sources.push(source);
+}
+
+/** Adds the user's images and shows only them in the grid. */
+async function addFiles(files: File[]): Promise<void> {
+  if (files.length === 0) return;
+  try {
+    const images = await Promise.all(files.map((f) => decodeImage(f, f.name || 'pasted image')));
+    for (const s of sources) {
+      s.inGrid = false;
+      s.toggle.setAttribute('aria-pressed', 'false');
+    }
+    for (const image of images) addSource(image, true);
+    refresh();
+  } catch (e) {
+    showError(e);
+  }
+}
+
+function importConfig(): void {
+  const error = byId('import-error');
+  error.textContent = '';
+  try {
+    const { args, keras } = argsFromText(byId<HTMLTextAreaElement>('import').value);
+    // Keras's names cannot carry this library's own options: those stay as they are.
+    const own = Object.entries(form.read()).filter(([k]) => !BY_NAME.get(k)?.keras);
+    form.write(keras ? { ...Object.fromEntries(own), ...args } : args);
+    refresh();
+  } catch (e) {
+    error.textContent = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  }
+}
+
+function wireInputs(): void {
+  const picker = byId<HTMLInputElement>('file-input');
+  picker.addEventListener('change', () => void addFiles(imageFiles(picker.files ?? [])).then(() => (picker.value = '')));
+  const zone = byId('drop-zone');
+  for (const target of [document.documentElement, zone]) {
+    target.addEventListener('dragover', (e) => {
+      e.preventDefault();
+      zone.dataset.over = 'true';
+    });
+    target.addEventListener('dragleave', () => delete zone.dataset.over);
+    target.addEventListener('drop', (e) => {
+      e.preventDefault();
+      e.stopPropagation();
+      delete zone.dataset.over;
+      void addFiles(imageFiles(e.dataTransfer?.files ?? []));
+    });
+  }
+  document.addEventListener('paste', (e) => {
+    const files = imageFiles(e.clipboardData?.files ?? []);
+    if (files.length > 0) {
+      e.preventDefault();
+      void addFiles(files);
+    }
+  });
+  seedInput.addEventListener('input', () => refresh());
+  byId('redraw').addEventListener('click', () => {
+    seedInput.value = String(crypto.getRandomValues(new Uint32Array(1))[0]);
+    refresh();
+  });
+  byId('import-load').addEventListener('click', importConfig);
+  for (const id of ['export-ts', 'export-json', 'export-python']) {
+    byId(`copy-${id}`).addEventListener('click', () => void navigator.clipboard.writeText(byId<HTMLTextAreaElement>(id).value).catch(showError));
+  }
+}
+
+async function start(): Promise<void> {
+  setWasmPaths(new URL('wasm/', document.baseURI).href);
+  const choice = await useBestBackend({ candidates: ['wasm', 'cpu'] });
+  byId('backend').textContent = choice.name;
+  wireInputs();
+  const samples = await Promise.all(SAMPLES.map((s) => fetchImage(`samples/${s.file}`, s.name)));
+  samples.forEach((image, i) => addSource(image, i === 0));
+  refresh();
+  await running;
+  document.body.dataset.ready = 'true';
+}
+
+start().catch(showError);

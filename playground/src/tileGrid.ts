@@ -1,0 +1,65 @@
+/**
+ * The grid on the page: TILES canvases, each focusable, showing the
+ * parameters flow() drew for it on hover or focus (exactly, in `data-params`)
+ * and pinned with a click, Enter or Space.
+ */
+import type { TransformParams } from '../../src/browser.js';
+import { type GridBatch, TILES } from './augmentGrid.js';
+import { type DisplayRange, drawImage } from './display.js';
+import { SIZE } from './images.js';
+
+/** The parameters in a line a person reads. */
+export function describeParams(p: TransformParams): string {
+  const n = (v: number) => String(Number(v.toFixed(3)));
+  const parts = [`theta ${n(p.theta)}°`, `tx ${n(p.tx)} px`, `ty ${n(p.ty)} px`, `shear ${n(p.shear)}°`, `zx ${n(p.zx)}`, `zy ${n(p.zy)}`];
+  if (p.flipHorizontal) parts.push('flipped horizontally');
+  if (p.flipVertical) parts.push('flipped vertically');
+  if (p.channelShiftIntensity !== null) parts.push(`channel shift ${n(p.channelShiftIntensity)}`);
+  if (p.brightness !== null) parts.push(`brightness ${n(p.brightness)}`);
+  return parts.join(', ');
+}
+
+export class TileGrid {
+  readonly tiles: { figure: HTMLElement; canvas: HTMLCanvasElement; caption: HTMLElement }[] = [];
+
+  /** `onPin(i)` runs when tile i is clicked or activated from the keyboard. */
+  constructor(root: HTMLElement, onPin: (tile: number) => void) {
+    root.dataset.testid = 'grid';
+    for (let i = 0; i < TILES; i++) {
+      const figure = document.createElement('figure');
+      figure.className = 'tile';
+      figure.tabIndex = 0;
+      figure.setAttribute('role', 'button');
+      figure.dataset.testid = `tile-${i}`;
+      const canvas = document.createElement('canvas');
+      canvas.width = canvas.height = SIZE;
+      const caption = document.createElement('figcaption');
+      caption.id = `tile-${i}-params`;
+      caption.setAttribute('role', 'tooltip');
+      caption.dataset.testid = `params-${i}`;
+      figure.setAttribute('aria-describedby', caption.id);
+      figure.append(canvas, caption);
+      figure.addEventListener('click', () => onPin(i));
+      figure.addEventListener('keydown', (e) => {
+        if (e.key === 'Enter' || e.key === ' ') {
+          e.preventDefault();
+          onPin(i);
+        }
+      });
+      root.append(figure);
+      this.tiles.push({ figure, canvas, caption });
+    }
+  }
+
+  /** Draws `batch`; `sources[i]` names the image tile i was made from. */
+  show(batch: GridBatch, range: DisplayRange, sources: readonly string[]): void {
+    this.tiles.forEach(({ figure, canvas, caption }, i) => {
+      drawImage(canvas, batch.data, i, SIZE, SIZE, range);
+      const params = batch.params?.[i];
+      figure.dataset.params = params ? JSON.stringify(params) : '';
+      figure.dataset.source = String(i % sources.length);
+      caption.textContent = `${sources[i % sources.length]}: ${params ? describeParams(params) : 'no augmentation (the options draw no transform)'}`;
+      figure.setAttribute('aria-label', `Tile ${i + 1}, pin to edit its parameters`);
+    });
+  }
+}
