@@ -43,15 +43,16 @@ export function toPython(args: ImageDataGeneratorArgs): string {
 
 /**
  * Options from pasted text (TypeScript, JSON, a Python call or kwargs dict).
- * camelCase keys are this library's options; otherwise the keys are Keras's
- * (None means the default), read by `ImageDataGenerator.fromKerasConfig`, and
- * `keras` is true (such text cannot hold the options that are not Keras's).
+ * camelCase keys are this library's options; otherwise (and for no keys at
+ * all) the keys are Keras's (None means the default), read by
+ * `ImageDataGenerator.fromKerasConfig`, and `keras` is true: such text does
+ * not hold the options that are not Keras's.
  * Throws the parser's or the library's error.
  */
 export function argsFromText(text: string): { args: ImageDataGeneratorArgs; keras: boolean } {
   const dict = parseConfigText(text);
   const entries = Object.entries(dict);
-  if (entries.every(([k]) => BY_NAME.has(k))) {
+  if (entries.length > 0 && entries.every(([k]) => BY_NAME.has(k))) {
     new ImageDataGenerator(dict as ImageDataGeneratorArgs).dispose();
     return { args: dict as ImageDataGeneratorArgs, keras: false };
   }

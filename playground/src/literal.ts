@@ -146,7 +146,7 @@ class Parser {
       this.i++;
     } while (this.accept('.'));
     this.expect('(');
-    if (this.peek()?.text === '{') {
+    if (this.accept('{')) {
       const arg = this.dict();
       this.accept(',');
       this.expect(')');

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import {
-  ImageDataGenerator, InvalidArgumentError, type TransformParams, setWarningHandler, useBestBackend,
+  ImageDataGenerator, type ImageDataGeneratorArgs, InvalidArgumentError, type TransformParams, setWarningHandler, useBestBackend,
 } from '../../src/browser.js';
 import { TILES, augmentTiles, replayTile, tileInputs } from './augmentGrid.js';
 import { argsFromText, toJson, toPython, toTypeScript } from './configText.js';
@@ -21,6 +21,9 @@ import { PinnedTile } from './pinnedTile.js';
 import { SAMPLES } from './samples.js';
 import { TileGrid } from './tileGrid.js';
 import { Timing } from './timing.js';
+
+/** The options the page opens with: a moderate augmentation, so the grid shows what the options do at once. */
+const STARTING_ARGS: ImageDataGeneratorArgs = { rotationRange: 20, widthShiftRange: 0.1, heightShiftRange: 0.1, zoomRange: 0.15, horizontalFlip: true, fillMode: 'reflect' };
 
 const byId = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -126,8 +129,12 @@ async function update(since: number): Promise<void> {
 
 let pendingSince: number | null = null;
 let running: Promise<void> | null = null;
+let settled = 0;
 
-/** Schedules an update; changes made while one runs are folded into the next. */
+/**
+ * Schedules an update; changes made while one runs are folded into the next.
+ * `data-settled` on the body counts the times the page caught up (for tests).
+ */
 function refresh(): void {
   pendingSince ??= performance.now();
   if (running) return;
@@ -138,6 +145,7 @@ function refresh(): void {
       await update(since).catch(showError);
     }
     running = null;
+    document.body.dataset.settled = String(++settled);
   })();
 }
 
@@ -249,6 +257,10 @@ function wireInputs(): void {
     refresh();
   });
   byId('import-load').addEventListener('click', importConfig);
+  byId('reset').addEventListener('click', () => {
+    form.write({});
+    refresh();
+  });
   for (const id of ['export-ts', 'export-json', 'export-python']) {
     byId(`copy-${id}`).addEventListener('click', () => void navigator.clipboard.writeText(byId<HTMLTextAreaElement>(id).value).catch(showError));
   }
@@ -259,6 +271,7 @@ async function start(): Promise<void> {
   const choice = await useBestBackend({ candidates: ['wasm', 'cpu'] });
   byId('backend').textContent = choice.name;
   wireInputs();
+  form.write(STARTING_ARGS);
   const samples = await Promise.all(SAMPLES.map((s) => fetchImage(`samples/${s.file}`, s.name)));
   samples.forEach((image, i) => addSource(image, i === 0));
   refresh();
