@@ -265,10 +265,11 @@ export class ImageDataGenerator {
         }
         const [n, h, w, c] = batch.shape;
         moments ??= new ChannelMoments(c);
-        if (zcaWhitening) gram ??= await openGram(h * w * c, this.config.zcaMaxBytes);
+        // Plain fits pass the images with rescale as a factor; augmented ones rescale before transforming.
+        if (zcaWhitening) gram ??= await openGram(h * w * c, random === null ? (rescale ?? 1) : 1, this.config.zcaMaxBytes);
         const accumulate = (data: Float32Array, scale: number) => {
           moments!.add({ data, shape: batch.shape }, scale, seen, argument);
-          gram?.add(data, n, scale);
+          gram?.add(data, n);
         };
         if (random === null) {
           accumulate(batch.data, rescale ?? 1);

@@ -3,8 +3,9 @@
  * (build.sh). Freestanding: no libc, no allocator; the caller hands in every
  * buffer. Row-major matrices with explicit leading dimensions throughout.
  *
- *   gram_add     G += (X - shift)^T (X - shift) for a chunk of float32 rows,
- *                float32 products per tile of <= 256 rows added into float64.
+ *   gram_add     S += (X - shift)^T (X - shift) for a tile of float32 rows:
+ *                exactly in integers for integer-valued pixels
+ *                (i32x4.dot_i16x8_s), otherwise in float64.
  *   sym_eigen    all eigenpairs of a symmetric matrix: blocked Householder
  *                tridiagonalization, divide and conquer on the tridiagonal
  *                (rank-one merges with deflation, secular equation, Gu and
@@ -52,9 +53,9 @@ typedef struct {
   double *sy[2];
   int sn, sm;
   /* gram */
-  const float *packed;
+  const void *packed;
   double *g;
-  int d, rows, split;
+  int d, rows, integer, split;
   /* per-thread packing buffers */
   double *work[2];
 } Job;
@@ -226,18 +227,59 @@ static void gemm(int m, int n, int k, double alpha, const double *a, int lda, in
 /* --------------------------------------------------------------------- gram */
 
 /*
- * Packs rows x (rows <= 256, d floats each, stride d) minus shift, times
- * scale, into panels of 8 features: panel q holds rows x 8 consecutive floats.
- * Adds each feature's packed values into sums (float64).
+ * S += Y^T Y for a tile of rows of Y = X - shift (X float32, shift float64
+ * per feature), only the lower triangle (and diagonal tiles) of S. Two
+ * layouts, both in panels of 8 features:
+ *
+ *   integer  every value of the tile is an integer and |x - shift| <= 2047
+ *            (8- to 11-bit pixels, shift integral): pairs of rows as int16
+ *            pairs, multiplied and added exactly by i32x4.dot_i16x8_s into
+ *            int32 (a tile of <= 256 rows cannot overflow: 256 * 2047^2 <
+ *            2^31), then added into S exactly.
+ *   float64  anything else: y = x - shift in float64, products and sums in
+ *            float64.
  */
-EXPORT("gram_pack") void gram_pack(const float *x, int rows, int d, const float *shift, float scale, float *packed, double *sums) {
+
+#define GRAM_INT_LIMIT 2047
+
+/*
+ * Packs the tile as int16 row pairs (panel q, pair p: 8 int32 words, feature
+ * f's word holding rows 2p and 2p+1) and adds each feature's values into
+ * sums. Returns 0, having changed nothing, if a value does not qualify.
+ */
+EXPORT("gram_pack_int") int gram_pack_int(const float *x, int rows, int d, const double *shift, int *packed, double *sums) {
+  for (size_t k = 0; k < (size_t)rows * d; k++) {
+    double v = (double)x[k] - shift[k % d];
+    if (!(dabs(v) <= GRAM_INT_LIMIT) || (double)(int)v != v) return 0;
+  }
+  int panels = (d + 7) / 8, pairs = (rows + 1) / 2;
+  for (int q = 0; q < panels; q++) {
+    short *out = (short *)(packed + (size_t)q * pairs * 8);
+    int f0 = q * 8, width = d - f0 < 8 ? d - f0 : 8;
+    for (int t = 0; t < 2 * pairs; t++) {
+      for (int f = 0; f < 8; f++) {
+        int v = t < rows && f < width ? (int)((double)x[(size_t)t * d + f0 + f] - shift[f0 + f]) : 0;
+        out[(t / 2) * 16 + f * 2 + t % 2] = (short)v;
+      }
+    }
+    for (int f = 0; f < width; f++) {
+      int sum = 0;
+      for (int t = 0; t < rows; t++) sum += out[(t / 2) * 16 + f * 2 + t % 2];
+      sums[f0 + f] += sum;
+    }
+  }
+  return 1;
+}
+
+/* Packs the tile as float64 (panel q: rows x 8 doubles) and adds each feature's values into sums. */
+EXPORT("gram_pack_f64") void gram_pack_f64(const float *x, int rows, int d, const double *shift, double *packed, double *sums) {
   int panels = (d + 7) / 8;
   for (int q = 0; q < panels; q++) {
-    float *out = packed + (size_t)q * rows * 8;
+    double *out = packed + (size_t)q * rows * 8;
     int f0 = q * 8, width = d - f0 < 8 ? d - f0 : 8;
     for (int t = 0; t < rows; t++) {
       const float *src = x + (size_t)t * d + f0;
-      for (int f = 0; f < 8; f++) out[t * 8 + f] = f < width ? src[f] * scale - shift[f0 + f] : 0;
+      for (int f = 0; f < 8; f++) out[t * 8 + f] = f < width ? (double)src[f] - shift[f0 + f] : 0;
     }
     for (int f = 0; f < width; f++) {
       double sum = 0;
@@ -247,44 +289,91 @@ EXPORT("gram_pack") void gram_pack(const float *x, int rows, int d, const float 
   }
 }
 
-/* Tile rows i0..i0+3 by columns j0..j0+7 of the chunk's X^T X, added into g. */
-static void gram_tile(const float *packed, int rows, int d, int i0, int j0, double *g) {
-  const float *a = packed + (size_t)(i0 / 8) * rows * 8 + (i0 % 8);
-  const float *b = packed + (size_t)(j0 / 8) * rows * 8;
-  v128_t c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-  for (int t = 0; t < rows; t++) {
-    v128_t b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 4);
-    v128_t s;
-    s = wasm_v128_load32_splat(a + 0); c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(s, b0)); c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(s, b1));
-    s = wasm_v128_load32_splat(a + 1); c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(s, b0)); c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(s, b1));
-    s = wasm_v128_load32_splat(a + 2); c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(s, b0)); c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(s, b1));
-    s = wasm_v128_load32_splat(a + 3); c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(s, b0)); c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(s, b1));
-    a += 8;
-    b += 8;
-  }
-  v128_t acc[4][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}};
+/* Adds a 4 x 8 block of float64 lanes (acc[r][h] holds columns 2h, 2h+1 of row r) into g at (i0, j0). */
+static void add_block(v128_t acc[4][4], int d, int i0, int j0, double *g) {
   for (int r = 0; r < 4 && i0 + r < d; r++) {
     double *row = g + (size_t)(i0 + r) * d + j0;
     if (j0 + 8 <= d) {
-      for (int h = 0; h < 2; h++) {
-        v128_t lo = wasm_f64x2_promote_low_f32x4(acc[r][h]);
-        v128_t hi = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(acc[r][h], acc[r][h], 2, 3, 0, 1));
-        wasm_v128_store(row + 4 * h, wasm_f64x2_add(wasm_v128_load(row + 4 * h), lo));
-        wasm_v128_store(row + 4 * h + 2, wasm_f64x2_add(wasm_v128_load(row + 4 * h + 2), hi));
-      }
+      for (int h = 0; h < 4; h++) wasm_v128_store(row + 2 * h, wasm_f64x2_add(wasm_v128_load(row + 2 * h), acc[r][h]));
     } else {
-      float v[8];
-      wasm_v128_store(v, acc[r][0]);
-      wasm_v128_store(v + 4, acc[r][1]);
+      double v[8];
+      for (int h = 0; h < 4; h++) wasm_v128_store(v + 2 * h, acc[r][h]);
       for (int j = 0; j < d - j0; j++) row[j] += v[j];
     }
   }
 }
 
-/* Row tiles [i_lo, i_hi) (multiples of 4) of the lower triangle, diagonal tiles included. */
+/* Rows i0..i0+3 by columns j0..j0+7 of the integer tile's Y^T Y, added into g. */
+static void gram_block_int(const int *packed, int pairs, int d, int i0, int j0, double *g) {
+  const int *a = packed + (size_t)(i0 / 8) * pairs * 8 + (i0 % 8);
+  const int *b = packed + (size_t)(j0 / 8) * pairs * 8;
+  v128_t c00 = wasm_i32x4_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  for (int p = 0; p < pairs; p++) {
+    v128_t b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 4);
+    v128_t s;
+    s = wasm_v128_load32_splat(a + 0); c00 = wasm_i32x4_add(c00, wasm_i32x4_dot_i16x8(s, b0)); c01 = wasm_i32x4_add(c01, wasm_i32x4_dot_i16x8(s, b1));
+    s = wasm_v128_load32_splat(a + 1); c10 = wasm_i32x4_add(c10, wasm_i32x4_dot_i16x8(s, b0)); c11 = wasm_i32x4_add(c11, wasm_i32x4_dot_i16x8(s, b1));
+    s = wasm_v128_load32_splat(a + 2); c20 = wasm_i32x4_add(c20, wasm_i32x4_dot_i16x8(s, b0)); c21 = wasm_i32x4_add(c21, wasm_i32x4_dot_i16x8(s, b1));
+    s = wasm_v128_load32_splat(a + 3); c30 = wasm_i32x4_add(c30, wasm_i32x4_dot_i16x8(s, b0)); c31 = wasm_i32x4_add(c31, wasm_i32x4_dot_i16x8(s, b1));
+    a += 8;
+    b += 8;
+  }
+  v128_t in[4][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}};
+  v128_t acc[4][4];
+  for (int r = 0; r < 4; r++) {
+    for (int h = 0; h < 2; h++) {
+      acc[r][2 * h] = wasm_f64x2_convert_low_i32x4(in[r][h]);
+      acc[r][2 * h + 1] = wasm_f64x2_convert_low_i32x4(wasm_i32x4_shuffle(in[r][h], in[r][h], 2, 3, 0, 1));
+    }
+  }
+  add_block(acc, d, i0, j0, g);
+}
+
+/* Rows i0..i0+3 by columns j0..j0+7 of the float64 tile's Y^T Y, added into g (two 4 x 4 halves). */
+static void gram_block_f64(const double *packed, int rows, int d, int i0, int j0, double *g) {
+  v128_t acc[4][4];
+  for (int half = 0; half < 2; half++) {
+    const double *a = packed + (size_t)(i0 / 8) * rows * 8 + (i0 % 8);
+    const double *b = packed + (size_t)(j0 / 8) * rows * 8 + 4 * half;
+    v128_t c00 = wasm_f64x2_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+    for (int t = 0; t < rows; t++) {
+      v128_t b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 2);
+      v128_t s;
+      s = wasm_v128_load64_splat(a + 0); c00 = wasm_f64x2_add(c00, wasm_f64x2_mul(s, b0)); c01 = wasm_f64x2_add(c01, wasm_f64x2_mul(s, b1));
+      s = wasm_v128_load64_splat(a + 1); c10 = wasm_f64x2_add(c10, wasm_f64x2_mul(s, b0)); c11 = wasm_f64x2_add(c11, wasm_f64x2_mul(s, b1));
+      s = wasm_v128_load64_splat(a + 2); c20 = wasm_f64x2_add(c20, wasm_f64x2_mul(s, b0)); c21 = wasm_f64x2_add(c21, wasm_f64x2_mul(s, b1));
+      s = wasm_v128_load64_splat(a + 3); c30 = wasm_f64x2_add(c30, wasm_f64x2_mul(s, b0)); c31 = wasm_f64x2_add(c31, wasm_f64x2_mul(s, b1));
+      a += 8;
+      b += 8;
+    }
+    acc[0][2 * half] = c00; acc[0][2 * half + 1] = c01;
+    acc[1][2 * half] = c10; acc[1][2 * half + 1] = c11;
+    acc[2][2 * half] = c20; acc[2][2 * half + 1] = c21;
+    acc[3][2 * half] = c30; acc[3][2 * half + 1] = c31;
+  }
+  add_block(acc, d, i0, j0, g);
+}
+
+/* Packed bytes of the column panels one sweep over the rows reuses from the L2 cache. */
+#define GRAM_L2_BYTES (256 * 1024)
+
+/*
+ * Row blocks [i_lo, i_hi) (multiples of 4) of the lower triangle, diagonal
+ * blocks included, a chunk of column panels at a time so that the chunk stays
+ * in the L2 cache while every row block passes over it.
+ */
 static void gram_rows(int i_lo, int i_hi) {
-  for (int i0 = i_lo; i0 < i_hi; i0 += 4) {
-    for (int j0 = 0; j0 <= i0 + 3 && j0 < job.d; j0 += 8) gram_tile(job.packed, job.rows, job.d, i0, j0, job.g);
+  int d = job.d, pairs = (job.rows + 1) / 2;
+  int panel_bytes = job.integer ? pairs * 32 : job.rows * 64;
+  int chunk = GRAM_L2_BYTES / panel_bytes * 8;
+  if (chunk < 8) chunk = 8;
+  for (int jc = 0; jc < i_hi && jc < d; jc += chunk) {
+    for (int i0 = i_lo > jc ? i_lo : jc; i0 < i_hi; i0 += 4) {
+      for (int j0 = jc; j0 < jc + chunk && j0 <= i0 + 3 && j0 < d; j0 += 8) {
+        if (job.integer) gram_block_int(job.packed, pairs, d, i0, j0, job.g);
+        else gram_block_f64(job.packed, job.rows, d, i0, j0, job.g);
+      }
+    }
   }
 }
 
@@ -294,19 +383,19 @@ static void gram_half(int self) {
 }
 
 /*
- * g (d x d, float64) += the lower triangle (and diagonal tiles) of P^T P for a
- * packed chunk of rows <= 256 (gram_pack). The upper triangle is left as is.
+ * g (d x d, float64) += the lower triangle (and diagonal blocks) of Y^T Y for
+ * a tile of rows <= 256 packed by gram_pack_int (integer = 1) or
+ * gram_pack_f64 (integer = 0). The upper triangle is left as is.
  */
-EXPORT("gram_add") void gram_add(const float *packed, int rows, int d, double *g) {
-  job.packed = packed; job.rows = rows; job.d = d; job.g = g;
+EXPORT("gram_add") void gram_add(const void *packed, int integer, int rows, int d, double *g) {
+  job.packed = packed; job.integer = integer; job.rows = rows; job.d = d; job.g = g;
   int d4 = (d + 3) / 4 * 4;
   if (threads < 2) {
     gram_rows(0, d4);
     return;
   }
   /* The lower triangle's work grows with the row: split where it halves. */
-  int split = (int)(d4 * 0.70710678) / 4 * 4;
-  job.split = split;
+  job.split = (int)(d4 * 0.70710678) / 4 * 4;
   int seq = start_job(JOB_GRAM);
   gram_half(0);
   finish_job(seq);

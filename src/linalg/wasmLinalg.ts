@@ -1,6 +1,6 @@
 /**
  * The WebAssembly kernels built from wasm/linalg.c (float64 symmetric
- * eigensolver, Keras's ZCA matrix, float32 Gram accumulation into float64)
+ * eigensolver, Keras's ZCA matrix, exact-integer or float64 Gram accumulation)
  * on one shared memory. On Node a second thread (worker_threads) runs the same
  * module on the same memory and takes half of every large product; in a
  * browser it runs on the calling thread. The module is built with threads
@@ -21,8 +21,9 @@ export interface LinalgExports {
   set_threads(count: number, work0: number, work1: number): void;
   worker_loop(): void;
   stop_worker(): void;
-  gram_pack(x: number, rows: number, d: number, shift: number, scale: number, packed: number, sums: number): void;
-  gram_add(packed: number, rows: number, d: number, g: number): void;
+  gram_pack_int(x: number, rows: number, d: number, shift: number, packed: number, sums: number): number;
+  gram_pack_f64(x: number, rows: number, d: number, shift: number, packed: number, sums: number): void;
+  gram_add(packed: number, integer: number, rows: number, d: number, g: number): void;
   eigen_work_doubles(n: number): number;
   sym_eigen(a: number, n: number, values: number, vectors: number, work: number): void;
   zca_matrix(g: number, d: number, samples: number, epsilon: number, out: number, values: number, vectors: number, work: number): void;
