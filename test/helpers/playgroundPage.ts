@@ -108,10 +108,10 @@ export async function openPlayground(browser: Browser, url: string, viewport: { 
       await saved;
       return Promise.all(downloads);
     },
-    /** The last grid update's time (ms) and the live tensor count after it. */
-    async timing(): Promise<{ ms: number; median: number; tensors: number }> {
+    /** The last grid update's time (ms), the times of its phases and the live tensor count after it. */
+    async timing(): Promise<{ ms: number; parts: Record<string, number>; tensors: number }> {
       const data = await page.$eval(byTestId('timing'), (e) => ({ ...(e as HTMLElement).dataset }));
-      return { ms: Number(data.ms), median: Number(data.median), tensors: Number(data.tensors) };
+      return { ms: Number(data.ms), parts: JSON.parse(data.parts ?? '{}') as Record<string, number>, tensors: Number(data.tensors) };
     },
     /** Presses Tab until `selector` has the focus; returns its focus outline and whether its parameter caption shows. */
     async tabTo(selector: string): Promise<{ outline: string; captionVisible: boolean }> {
