@@ -4,6 +4,7 @@
 #   wasm/linalg.c -> src/linalg/wasm/linalgModule.ts (shared memory, two threads)
 #   wasm/pixels.c -> src/pixels/wasm/pixelsModule.ts (own memory)
 #   wasm/resample.c -> src/node/resample/wasm/resampleModule.ts (own memory; Node only)
+#   wasm/jpeg.c -> src/node/jpeg/wasm/jpegModule.ts (own memory; Node only)
 # Needs clang and wasm-ld (Debian: apt install clang lld). `--check` rebuilds
 # into a temporary folder and fails if a committed module differs.
 set -eu
@@ -39,4 +40,5 @@ build linalg src/linalg/wasm/linalgModule.ts linalgWasmBase64 \
   -Wl,--export=__heap_base -Wl,--export=__stack_pointer -Wl,-z,stack-size=262144
 build pixels src/pixels/wasm/pixelsModule.ts pixelsWasmBase64 -mbulk-memory -mnontrapping-fptoint -Wl,--export=__heap_base
 build resample src/node/resample/wasm/resampleModule.ts resampleWasmBase64 -mbulk-memory -Wl,--export=__heap_base
+build jpeg src/node/jpeg/wasm/jpegModule.ts jpegWasmBase64 -mbulk-memory -Wl,--export=__heap_base
 exit $status

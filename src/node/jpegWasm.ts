@@ -16,7 +16,9 @@
  * also hard-codes the fast IDCT, was dropped), and JPEGs need no sharp.
  * Speed is not why: this build has no SIMD, so it takes about the CPU time
  * sharp takes per file (2.5-3.5 ms for a 500x375 JPEG here; Pillow's SIMD
- * decode ~1.5-1.8 ms); BENCHMARKS.md, 2026-12-01.
+ * decode ~1.5-1.8 ms); BENCHMARKS.md, 2026-12-01. So the common baseline
+ * files go to our own SIMD decoder first (./jpeg/baselineJpeg.ts, the same
+ * pixels), and this build decodes what that one declines.
  *
  * Only the common case is decoded here; the caller falls back to sharp
  * (also libjpeg-turbo with Pillow's settings) whenever this returns null:
@@ -26,6 +28,7 @@
  * damaged file gives, as before.
  */
 import { createRequire } from 'node:module';
+import { decodeBaselineJpeg } from './jpeg/baselineJpeg.js';
 import type { RawImage } from './rawFormats.js';
 
 interface FrameInfo {
@@ -78,6 +81,14 @@ export const isJpeg = (b: Uint8Array): boolean => b[0] === 0xff && b[1] === 0xd8
  * uses sharp). `width` x `height` is the size the header states.
  */
 export async function decodeJpegWasm(bytes: Uint8Array, width: number, height: number): Promise<RawImage | null> {
+  if (width * height > WASM_MAX_PIXELS || bytes.length > WASM_MAX_BYTES) return null;
+  const fast = decodeBaselineJpeg(bytes);
+  if (fast && fast.width === width && fast.height === height) return fast;
+  return decodeLibjpegTurbo(bytes, width, height);
+}
+
+/** The same through libjpeg-turbo itself (the cornerstone build): every JPEG it decodes without a warning. */
+export async function decodeLibjpegTurbo(bytes: Uint8Array, width: number, height: number): Promise<RawImage | null> {
   if (width * height > WASM_MAX_PIXELS || bytes.length > WASM_MAX_BYTES) return null;
   const c = await loadCodec();
   if (!c) return null;

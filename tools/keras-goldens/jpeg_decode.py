@@ -11,7 +11,11 @@ Writes test/fixtures/keras-goldens/jpeg/:
   4:2:0 chroma subsampling, grayscale, restart markers (every few MCUs and
   every MCU row), odd sizes (partial MCUs at the right and bottom edges), and
   one with an EXIF orientation tag and an ICC profile (which load_img ignores);
-  each a few KB.
+  each a few KB. Pillow cannot write some layouts libjpeg reads, so a few
+  files come from libjpeg-turbo's own `cjpeg` (Debian: apt install
+  libjpeg-turbo-progs): 4:4:0 sampling, 4:2:2 with optimized Huffman tables,
+  images 3 pixels wide (libjpeg replicates chroma there instead of
+  interpolating), the RGB colour space and grayscale with restart markers.
 - data/NAME_MODE.bin: `img_to_array(load_img(file, color_mode=MODE))` for
   MODE rgb and grayscale, at the file's own size (no resize), as uint8 HWC
   (every value is an integer in 0..255).
@@ -89,6 +93,38 @@ def crafted() -> list[tuple[str, object, dict, str]]:
     ]
 
 
+def made_by_cjpeg() -> list[tuple[str, object, list[str], str]]:
+    """(name, image, cjpeg options, what it exercises)."""
+    p = photos()
+    cups = crop(p["coffee"], 150, 100, 61, 45)
+    tall = crop(p["astronaut"], 238, 378, 3, 17)  # strong colour changes across its 3 columns
+    cat = crop(p["chelsea"], 100, 50, 121, 90)
+    return [
+        ("cjpeg_440_q80", cups, ["-quality", "80", "-sample", "1x2"], "4:4:0 (chroma halved vertically only), odd size"),
+        ("cjpeg_440_restart_q90", cat, ["-quality", "90", "-sample", "1x2", "-restart", "1B"], "4:4:0, a restart marker after every MCU"),
+        ("cjpeg_422_optimized_q85", cat, ["-quality", "85", "-sample", "2x1", "-optimize", "-restart", "2B"],
+         "4:2:2, optimized Huffman tables, restart markers"),
+        ("cjpeg_420_3px_q95", tall, ["-quality", "95", "-sample", "2x2"], "4:2:0, 3 pixels wide (chroma replicated, not interpolated)"),
+        ("cjpeg_422_3px_q95", tall, ["-quality", "95", "-sample", "2x1"], "4:2:2, 3 pixels wide"),
+        ("cjpeg_440_3px_q95", tall, ["-quality", "95", "-sample", "1x2"], "4:4:0, 3 pixels wide"),
+        ("cjpeg_rgb_q60", cups, ["-quality", "60", "-rgb"], "RGB colour space (no YCbCr transform)"),
+        ("cjpeg_gray_restart_q70", cat, ["-quality", "70", "-grayscale", "-restart", "1"], "grayscale, restart marker every MCU row"),
+    ]
+
+
+def cjpeg(img, options: list[str]) -> bytes:
+    import shutil
+    import subprocess
+    import tempfile
+
+    if not shutil.which("cjpeg"):
+        raise SystemExit("jpeg_decode: needs libjpeg-turbo's cjpeg (Debian: apt install libjpeg-turbo-progs)")
+    with tempfile.TemporaryDirectory() as tmp:
+        ppm = Path(tmp) / "in.ppm"
+        img.save(ppm)
+        return subprocess.run(["cjpeg", *options, str(ppm)], check=True, capture_output=True).stdout
+
+
 def versions() -> dict:
     import keras
     import PIL
@@ -101,6 +137,7 @@ def versions() -> dict:
         "pillow": PIL.__version__,
         "scikit_image": skimage.__version__,
         "python": platform.python_version(),
+        "cjpeg": __import__("subprocess").run(["cjpeg", "-version"], capture_output=True, text=True).stderr.strip(),
     }
 
 
@@ -117,10 +154,13 @@ def main() -> None:
     for stale in [*files.glob("*.jpg"), *data.glob("*.bin")]:
         stale.unlink()
     cases, arrays = [], {}
+    made = []
     for name, img, options, what in crafted():
         buf = io.BytesIO()
         img.save(buf, "JPEG", **options)
-        jpeg = buf.getvalue()
+        made.append((name, buf.getvalue(), what))
+    made += [(name, cjpeg(img, options), what) for name, img, options, what in made_by_cjpeg()]
+    for name, jpeg, what in made:
         path = files / f"{name}.jpg"
         path.write_bytes(jpeg)
         for mode in ("rgb", "grayscale"):
