@@ -29,5 +29,6 @@ export default defineConfig({
   base: './',
   logLevel: 'warn',
   plugins: [tfjsWasmFiles()],
+  worker: { format: 'es' },
   build: { outDir: join(here, 'dist'), emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 2000 },
 });

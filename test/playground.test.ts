@@ -182,7 +182,7 @@ describe.skipIf(!HAVE_CHROMIUM)('playground in Chromium', () => {
     // Pinned from the keyboard: the replay is the tile; one parameter changed changes it.
     await page.pin(5);
     expect(sameBytes(await page.pixels('[data-testid=pinned-canvas]'), tiles[5]!)).toBe(true);
-    await page.fill('[data-testid=pinned-theta]', '0');
+    await page.fillPinned('theta', '0');
     const edited = JSON.parse(await page.attribute('[data-testid=tile-5]', 'data-params')) as TransformParams;
     const zeroTheta = generator.applyTransform({ data: source, shape: [256, 256, 3] }, { ...edited, theta: 0 });
     expect(sameBytes(rgbOf(await page.pixels('[data-testid=pinned-canvas]'), Uint8Array), new Uint8ClampedArray(zeroTheta.dataSync()))).toBe(true);

@@ -1,25 +1,13 @@
 /**
- * The fit panel: featurewise statistics fitted on the page's images, their
+ * The fit panel: the featurewise statistics fitted on the grid's images,
  * per-channel histograms before and after `standardize()`, and a download of
- * the fitted generator (`generator.json` + `generator.weights.bin`, the
- * layout `ImageDataGenerator.load(directory)` reads in Node).
+ * the generator (`generator.json` + `generator.weights.bin`, the layout
+ * `ImageDataGenerator.load(directory)` reads in Node).
  */
-import * as tf from '@tensorflow/tfjs-core';
-import type { ImageDataGenerator } from '../../src/browser.js';
 import { drawHistograms, summarize } from './histogram.js';
-import { SIZE } from './images.js';
-import { fromFormat, toFormat } from './layout.js';
 
-/** Whether `generator` has a step that needs `fit`. */
-export const needsFit = (generator: ImageDataGenerator): boolean =>
-  generator.config.featurewiseCenter || generator.config.featurewiseStdNormalization || generator.config.zcaWhitening;
-
-/** Fits `generator` on `images` (n stacked SIZE x SIZE x 3 NHWC images). */
-export async function fitOn(generator: ImageDataGenerator, images: Float32Array, n: number): Promise<void> {
-  await generator.fit(toFormat(images, n, SIZE, generator.config.dataFormat));
-}
-
-function download(name: string, contents: BlobPart): void {
+/** Offers `contents` as a file download named `name`. */
+export function download(name: string, contents: BlobPart): void {
   const url = URL.createObjectURL(new Blob([contents]));
   const link = Object.assign(document.createElement('a'), { href: url, download: name });
   document.body.append(link);
@@ -28,14 +16,14 @@ function download(name: string, contents: BlobPart): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-/** Saves `generator` through a tf.io save handler that downloads its manifest and weights as two files. */
-export async function downloadGenerator(generator: ImageDataGenerator): Promise<void> {
-  await generator.save(tf.io.withSaveHandler(async (artifacts) => {
-    download('generator.json', JSON.stringify(artifacts.modelTopology));
-    download('generator.weights.bin', tf.io.CompositeArrayBuffer.join(artifacts.weightData));
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
+/** What the generator worker reports about the fit. */
+export interface FitResult {
+  fitted: boolean;
+  mean: number[] | null;
+  std: number[] | null;
 }
+
+const list = (v: readonly number[]) => `[${v.map((x) => x.toFixed(3)).join(', ')}]`;
 
 export class FitPanel {
   private readonly status: HTMLElement;
@@ -62,30 +50,21 @@ export class FitPanel {
     root.append(this.status, this.figure, button);
   }
 
-  /**
-   * Shows the statistics of `images` (n stacked NHWC images) before and
-   * after `generator.standardize`; `fitted` says whether it was fitted on them.
-   */
-  show(generator: ImageDataGenerator, images: Float32Array, n: number, fitted: boolean): void {
-    const format = generator.config.dataFormat;
-    const x = toFormat(images, n, SIZE, format);
-    const standardized = generator.standardize(x);
-    const out = fromFormat(standardized.dataSync() as Float32Array, n, SIZE, format);
-    standardized.dispose();
+  /** Shows the statistics of `images` (n stacked NHWC images) and of `standardized` (the same after `standardize`). */
+  show(images: Float32Array, standardized: Float32Array, n: number, fit: FitResult): void {
     const raw = summarize(images);
-    const done = summarize(out);
-    const fmt = (v: number[]) => `[${v.map((x) => x.toFixed(3)).join(', ')}]`;
+    const done = summarize(standardized);
     drawHistograms(this.before, images, raw, 'before standardize (R, G, B)');
-    drawHistograms(this.after, out, done, 'after standardize (R, G, B)');
-    Object.assign(this.figure.dataset, { afterMean: JSON.stringify(done.mean), afterStd: JSON.stringify(done.std), beforeMean: JSON.stringify(raw.mean), beforeStd: JSON.stringify(raw.std) });
-    this.figure.setAttribute('aria-label', `Per-channel histograms of ${n} images. Before: mean ${fmt(raw.mean)}, std ${fmt(raw.std)}. After standardize: mean ${fmt(done.mean)}, std ${fmt(done.std)}.`);
-    const state = fitted
-      ? `Fitted on ${n} image${n === 1 ? '' : 's'}: mean ${fmt(Array.from(generator.mean ?? []))}, std ${fmt(Array.from(generator.std ?? []))}.`
+    drawHistograms(this.after, standardized, done, 'after standardize (R, G, B)');
+    Object.assign(this.figure.dataset, { afterMean: JSON.stringify(done.mean), afterStd: JSON.stringify(done.std) });
+    this.figure.setAttribute('aria-label', `Per-channel histograms of ${n} images. Before: mean ${list(raw.mean)}, std ${list(raw.std)}. After standardize: mean ${list(done.mean)}, std ${list(done.std)}.`);
+    const state = fit.fitted
+      ? `Fitted on ${n} image${n === 1 ? '' : 's'}: mean ${list(fit.mean ?? [])}, std ${list(fit.std ?? [])}.`
       : 'Nothing to fit: turn on featurewiseCenter or featurewiseStdNormalization (Standardization) to fit them on these images.';
-    this.status.textContent = `${state} After standardize: mean ${fmt(done.mean)}, std ${fmt(done.std)}.`;
+    this.status.textContent = `${state} After standardize: mean ${list(done.mean)}, std ${list(done.std)}.`;
   }
 
-  /** Shows why there are no histograms (a library error's text). */
+  /** Shows why there are no statistics (a library error's text). */
   fail(message: string): void {
     this.status.textContent = message;
     delete this.figure.dataset.afterMean;

@@ -1,26 +1,23 @@
 /**
  * The augmentation playground: wires the option form, the image inputs, the
  * flow() grid with its pinned tile, the fit panel and the config export and
- * import. Every update makes a new generator from the controls; its errors
- * are shown in the library's own words.
+ * import. Every update has the generator worker (generatorWorker.ts, off
+ * the UI thread) make a new generator from the controls; its errors are
+ * shown in the library's own words.
  */
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import {
-  ImageDataGenerator, type ImageDataGeneratorArgs, InvalidArgumentError, type TransformParams, setWarningHandler, useBestBackend,
-} from '../../src/browser.js';
-import { TILES, augmentTiles, replayTile, tileInputs } from './augmentGrid.js';
+import type { ImageDataGeneratorArgs, TransformParams } from '../../src/browser.js';
+import { TILES } from './augmentGrid.js';
 import { argsFromText, toJson, toPython, toTypeScript } from './configText.js';
 import { OptionForm } from './controls.js';
 import { type DisplayRange, displayRange, drawImage } from './display.js';
-import { FitPanel, downloadGenerator, fitOn, needsFit } from './fitPanel.js';
+import { FitPanel, download } from './fitPanel.js';
 import { SIZE, type SourceImage, decodeImage, fetchImage, imageFiles } from './images.js';
 import { BY_NAME } from './optionSpecs.js';
 import { PinnedTile } from './pinnedTile.js';
 import { SAMPLES } from './samples.js';
 import { TileGrid } from './tileGrid.js';
 import { Timing } from './timing.js';
+import { GeneratorWorker, WorkerError } from './workerProtocol.js';
 
 /** The options the page opens with: a moderate augmentation, so the grid shows what the options do at once. */
 const STARTING_ARGS: ImageDataGeneratorArgs = { rotationRange: 20, widthShiftRange: 0.1, heightShiftRange: 0.1, zoomRange: 0.15, horizontalFlip: true, fillMode: 'reflect' };
@@ -30,27 +27,30 @@ const byId = <T extends HTMLElement = HTMLElement>(id: string) => document.getEl
 interface Source {
   image: SourceImage;
   inGrid: boolean;
-  canvas: HTMLCanvasElement;
   toggle: HTMLButtonElement;
 }
 
 const sources: Source[] = [];
-let generator: ImageDataGenerator | null = null;
-let shown: { range: DisplayRange; params: TransformParams[] | null; grid: SourceImage[] } | null = null;
+const worker = new GeneratorWorker();
+/** The images the worker holds (the grid's, in order) and what the grid shows now. */
+let sent: SourceImage[] = [];
+let shown: { range: DisplayRange; params: TransformParams[] | null } | null = null;
 let pinnedTile = -1;
+let backend = '';
 
 const status = byId('status');
 const form = new OptionForm(byId('options'), () => refresh());
 const grid = new TileGrid(byId('grid'), pin);
-const pinned = new PinnedTile(byId('pinned'), () => drawPinned());
-const fitPanel = new FitPanel(byId('fit'), () => void download());
+const pinned = new PinnedTile(byId('pinned'), () => void drawPinned().then(settle));
+const fitPanel = new FitPanel(byId('fit'), () => void saveGenerator());
 const timing = new Timing(byId('timing'), `${TILES} tiles of ${SIZE}x${SIZE}`);
 const seedInput = byId<HTMLInputElement>('seed');
 
-/** Shows an error: under its control when it names an option, else in the status line. */
+/** Shows an error in the library's words: under its control when it names an option, else in the status line. */
 function showError(e: unknown): void {
   const error = e instanceof Error ? e : new Error(String(e));
-  if (!(error instanceof InvalidArgumentError && form.showError(error.argument, error.message))) {
+  const argument = error instanceof WorkerError ? error.argument : null;
+  if (argument === null || !form.showError(argument, error.message)) {
     status.textContent = `${error.name}: ${error.message}`;
     status.dataset.state = 'error';
   }
@@ -62,79 +62,65 @@ function clearMessages(): void {
   delete status.dataset.state;
 }
 
-const gridImages = (): SourceImage[] => sources.filter((s) => s.inGrid).map((s) => s.image);
-
 function stack(images: readonly SourceImage[]): Float32Array {
   const out = new Float32Array(images.length * SIZE * SIZE * 3);
   images.forEach((image, i) => out.set(image.pixels, i * SIZE * SIZE * 3));
   return out;
 }
 
-/** A new generator from the controls (null after showing why not), with Keras's override warnings listed. */
-function makeGenerator(): ImageDataGenerator | null {
-  const notes: string[] = [];
-  const previous = setWarningHandler((w) => notes.push(w.message));
-  try {
-    return new ImageDataGenerator(form.read());
-  } catch (e) {
-    showError(e);
-    return null;
-  } finally {
-    setWarningHandler(previous);
-    byId('notes').textContent = notes.join(' ');
-  }
-}
-
-function showExports(): void {
-  const args = form.read();
+function showExports(args: ImageDataGeneratorArgs): void {
   byId<HTMLTextAreaElement>('export-ts').value = toTypeScript(args);
   byId<HTMLTextAreaElement>('export-json').value = toJson(args);
   byId<HTMLTextAreaElement>('export-python').value = toPython(args);
 }
 
-/** Rebuilds the generator, fits it when needed, redraws the grid and the fit panel; `since` is when the change happened. */
+/**
+ * Has the worker rebuild the generator from the controls (fitting it when
+ * needed) and draw the grid's batch, then shows it and the fit panel; `since`
+ * is when the change happened.
+ */
 async function update(since: number): Promise<void> {
   clearMessages();
-  showExports();
-  const next = makeGenerator();
-  if (!next) return;
-  generator?.dispose();
-  generator = next;
-  const images = gridImages();
-  const stacked = stack(images);
+  const args = form.read();
+  showExports(args);
+  const images = sources.filter((s) => s.inGrid).map((s) => s.image);
   if (images.length === 0) {
     status.textContent = 'Add an image (drop, paste, pick a file) or choose a sample.';
     return;
   }
-  const fitted = needsFit(next);
+  const changed = images.length !== sent.length || images.some((image, i) => image !== sent[i]);
+  sent = images;
+  byId('notes').textContent = '';
+  let reply;
   try {
-    if (fitted) await fitOn(next, stacked, images.length);
-    const flowStart = performance.now();
-    const batch = augmentTiles(next, tileInputs(images.map((i) => i.pixels)), Number(seedInput.value));
-    const drawStart = performance.now();
-    const range = displayRange(batch.data);
-    grid.show(batch, range, images.map((i) => i.name));
-    shown = { range, params: batch.params, grid: images };
-    byId('legend').textContent = `Tiles: ${range.label}.`;
-    const end = performance.now();
-    timing.record(end - since, { flow: drawStart - flowStart, drawing: end - drawStart }, tf.getBackend(), tf.memory().numTensors);
+    reply = await worker.request('update', { args: args as Record<string, unknown>, seed: Number(seedInput.value), images: changed ? images.map((i) => i.pixels.slice()) : null });
   } catch (e) {
     showError(e);
     fitPanel.fail(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
     return;
   }
-  fitPanel.show(next, stacked, images.length, fitted);
-  if (pinned.pinned) drawPinned();
+  byId('notes').textContent = reply.warnings.join(' ');
+  const drawStart = performance.now();
+  const range = displayRange(reply.grid.data);
+  grid.show(reply.grid, range, images.map((i) => i.name));
+  shown = { range, params: reply.grid.params };
+  byId('legend').textContent = `Tiles: ${range.label}.`;
+  const end = performance.now();
+  timing.record(end - since, { flow: reply.flowMs, drawing: end - drawStart }, backend, reply.tensors);
+  fitPanel.show(stack(images), reply.standardized, images.length, reply);
+  if (pinned.pinned) await drawPinned();
 }
 
 let pendingSince: number | null = null;
 let running: Promise<void> | null = null;
 let settled = 0;
 
-/**
- * Schedules an update; changes made while one runs are folded into the next.
- * `data-settled` on the body counts the times the page caught up (for tests).
- */
+/** Counts, in `data-settled` on the body, the times the page caught up with the user's changes (for tests). */
+function settle(): void {
+  document.body.dataset.settled = String(++settled);
+}
+
+/** Schedules an update; changes made while one runs are folded into the next. */
 function refresh(): void {
   pendingSince ??= performance.now();
   if (running) return;
@@ -145,7 +131,7 @@ function refresh(): void {
       await update(since).catch(showError);
     }
     running = null;
-    document.body.dataset.settled = String(++settled);
+    settle();
   })();
 }
 
@@ -157,23 +143,31 @@ function pin(tile: number): void {
   }
   pinnedTile = tile;
   pinned.pin(tile, params);
-  drawPinned();
+  void drawPinned().then(settle);
 }
 
-/** Draws the pinned tile's image through applyTransform with the edited parameters. */
-function drawPinned(): void {
-  if (!generator || !shown || pinnedTile < 0) return;
-  const image = shown.grid[pinnedTile % shown.grid.length]!;
+/** Draws the pinned tile's image through applyTransform with the edited parameters (in the worker). */
+async function drawPinned(): Promise<void> {
+  if (!shown || pinnedTile < 0 || sent.length === 0) return;
+  const range = shown.range;
   try {
     clearMessages();
-    drawImage(pinned.canvas, replayTile(generator, image.pixels, pinned.read()), 0, SIZE, SIZE, shown.range);
+    const { data } = await worker.request('replay', { image: pinnedTile % sent.length, params: pinned.read() as Record<string, unknown> });
+    drawImage(pinned.canvas, data, 0, SIZE, SIZE, range);
   } catch (e) {
     showError(e);
   }
 }
 
-async function download(): Promise<void> {
-  if (generator) await downloadGenerator(generator).catch(showError);
+/** Downloads the generator's manifest and weights, as `generator.save` gives them to a tf.io handler. */
+async function saveGenerator(): Promise<void> {
+  try {
+    const { manifest, weights } = await worker.request('save', {});
+    download('generator.json', JSON.stringify(manifest));
+    download('generator.weights.bin', weights);
+  } catch (e) {
+    showError(e);
+  }
 }
 
 function addSource(image: SourceImage, inGrid: boolean): void {
@@ -184,7 +178,7 @@ function addSource(image: SourceImage, inGrid: boolean): void {
   drawImage(canvas, image.pixels, 0, SIZE, SIZE, { offset: 0, scale: 1, label: '' });
   const toggle = Object.assign(document.createElement('button'), { type: 'button', textContent: image.name });
   toggle.dataset.testid = `source-toggle-${sources.length}`;
-  const source: Source = { image, inGrid, canvas, toggle };
+  const source: Source = { image, inGrid, toggle };
   const sync = () => toggle.setAttribute('aria-pressed', String(source.inGrid));
   toggle.addEventListener('click', () => {
     source.inGrid = !source.inGrid;
@@ -267,9 +261,8 @@ function wireInputs(): void {
 }
 
 async function start(): Promise<void> {
-  setWasmPaths(new URL('wasm/', document.baseURI).href);
-  const choice = await useBestBackend({ candidates: ['wasm', 'cpu'] });
-  byId('backend').textContent = choice.name;
+  ({ backend } = await worker.request('init', { wasmBase: new URL('wasm/', document.baseURI).href }));
+  byId('backend').textContent = backend;
   wireInputs();
   form.write(STARTING_ARGS);
   const samples = await Promise.all(SAMPLES.map((s) => fetchImage(`samples/${s.file}`, s.name)));

@@ -81,14 +81,16 @@ export async function openPlayground(browser: Browser, url: string, viewport: { 
       await page.waitForSelector(byTestId(`params-${i}`), { state: 'visible' });
       return (await page.textContent(byTestId(`params-${i}`))) ?? '';
     },
-    /** Pins tile `i` from the keyboard (focus, Enter). */
+    /** Pins tile `i` from the keyboard (focus, Enter) and waits for its replay. */
     async pin(i: number): Promise<void> {
-      await page.focus(byTestId(`tile-${i}`));
-      await page.keyboard.press('Enter');
+      await changed(async () => {
+        await page.focus(byTestId(`tile-${i}`));
+        await page.keyboard.press('Enter');
+      });
       await page.waitForSelector('#pinned:not([hidden])');
     },
-    /** Types into a field whose effect is immediate (the pinned tile's parameters). */
-    fill: (selector: string, value: string) => page.fill(selector, value),
+    /** Types into a pinned-tile parameter field and waits for the replay. */
+    fillPinned: (name: string, value: string) => changed(() => page.fill(byTestId(`pinned-${name}`), value)),
     /** Per-channel mean and std after standardize, as the fit panel computed them. */
     async histogramStats(): Promise<{ mean: number[]; std: number[] }> {
       const figure = byTestId('fit-histograms');

@@ -1,0 +1,105 @@
+/**
+ * The page's generator work, off the UI thread: makes the generator from the
+ * options, fits it, draws the grid's flow() batch, standardizes the images
+ * for the fit panel, replays a pinned tile and saves the generator. Messages:
+ * `Request` in, `Reply` out (same `id`); errors travel as their name,
+ * message and argument, so the page shows the library's own text.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { ImageDataGenerator, type TransformParams, setWarningHandler, useBestBackend } from '../../src/browser.js';
+import { augmentTiles, replayTile, tileInputs } from './augmentGrid.js';
+import { SIZE } from './images.js';
+import { fromFormat, toFormat } from './layout.js';
+import type { Reply, Request, UpdateReply } from './workerProtocol.js';
+
+let generator: ImageDataGenerator | null = null;
+/** The images of the grid (each SIZE x SIZE x 3, NHWC), their stack and the grid's tile inputs. */
+let images: Float32Array[] = [];
+let stacked: Float32Array = new Float32Array(0);
+let tiles: Float32Array = new Float32Array(0);
+
+const needsFit = (g: ImageDataGenerator): boolean => g.config.featurewiseCenter || g.config.featurewiseStdNormalization || g.config.zcaWhitening;
+
+function setImages(next: Float32Array[]): void {
+  images = next;
+  stacked = new Float32Array(next.length * SIZE * SIZE * 3);
+  next.forEach((image, i) => stacked.set(image, i * SIZE * SIZE * 3));
+  tiles = next.length > 0 ? tileInputs(next) : new Float32Array(0);
+}
+
+/** The generator from `args`, fitted on the images when it needs statistics; then the grid and the fit panel's numbers. */
+async function update(args: Record<string, unknown>, seed: number): Promise<Omit<UpdateReply, 'id' | 'kind'>> {
+  const warnings: string[] = [];
+  const previous = setWarningHandler((w) => warnings.push(w.message));
+  let next: ImageDataGenerator;
+  try {
+    next = new ImageDataGenerator(args);
+  } finally {
+    setWarningHandler(previous);
+  }
+  generator?.dispose();
+  generator = next;
+  const n = images.length;
+  const format = next.config.dataFormat;
+  const fitted = needsFit(next);
+  if (fitted) await next.fit(toFormat(stacked, n, SIZE, format));
+  const start = performance.now();
+  const grid = augmentTiles(next, tiles, seed);
+  const flowMs = performance.now() - start;
+  const out = next.standardize(toFormat(stacked, n, SIZE, format));
+  const standardized = fromFormat(out.dataSync() as Float32Array, n, SIZE, format).slice();
+  out.dispose();
+  return {
+    warnings, grid, flowMs, standardized, fitted,
+    mean: fitted ? Array.from(next.mean ?? []) : null,
+    std: fitted ? Array.from(next.std ?? []) : null,
+    tensors: tf.memory().numTensors,
+  };
+}
+
+/** The manifest and weights `generator.save` hands a tf.io save handler. */
+async function artifacts(): Promise<{ manifest: unknown; weights: ArrayBuffer }> {
+  let saved: { manifest: unknown; weights: ArrayBuffer } | null = null;
+  await generator!.save(tf.io.withSaveHandler(async (a) => {
+    saved = { manifest: a.modelTopology, weights: tf.io.CompositeArrayBuffer.join(a.weightData) };
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+  }));
+  return saved!;
+}
+
+async function handle(request: Request): Promise<Reply> {
+  const { id } = request;
+  switch (request.kind) {
+    case 'init': {
+      setWasmPaths(request.wasmBase);
+      const choice = await useBestBackend({ candidates: ['wasm', 'cpu'] });
+      return { id, kind: 'init', backend: choice.name };
+    }
+    case 'update': {
+      if (request.images) setImages(request.images);
+      return { id, kind: 'update', ...(await update(request.args, request.seed)) };
+    }
+    case 'replay':
+      return { id, kind: 'replay', data: replayTile(generator!, images[request.image]!, request.params as Partial<TransformParams>) };
+    case 'save':
+      return { id, kind: 'save', ...(await artifacts()) };
+  }
+}
+
+/** Requests run one at a time, in order (an update awaiting its fit must not interleave with a replay). */
+let queue: Promise<void> = Promise.resolve();
+
+self.onmessage = (event: MessageEvent<Request>) => {
+  queue = queue.then(() => handle(event.data)).then(
+    (reply) => {
+      const transfer = reply.kind === 'update' ? [reply.grid.data.buffer, reply.standardized.buffer] : reply.kind === 'replay' ? [reply.data.buffer] : [];
+      self.postMessage(reply, { transfer: transfer as ArrayBuffer[] });
+    },
+    (e: unknown) => {
+      const error = e instanceof Error ? e : new Error(String(e));
+      self.postMessage({ id: event.data.id, kind: 'error', name: error.name, message: error.message, argument: (error as { argument?: unknown }).argument ?? null } satisfies Reply);
+    },
+  );
+};
