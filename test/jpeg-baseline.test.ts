@@ -15,6 +15,9 @@ import { describe, expect, it } from 'vitest';
 import { decodeBaselineJpeg } from '../src/node/jpeg/baselineJpeg.js';
 import { decodeLibjpegTurbo } from '../src/node/jpegWasm.js';
 import { headerSize } from '../src/node/imageSize.js';
+import type { RawImage } from '../src/node/rawFormats.js';
+import { DEFAULT_MAX_PIXELS, decodeInto } from '../src/node/decodeImage.js';
+import { pillowResize } from '../src/node/resample/resize.js';
 
 const files = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'keras-goldens', 'jpeg', 'files');
 
@@ -35,8 +38,14 @@ function picture(width: number, height: number, channels: 1 | 3, next: () => num
   return px;
 }
 
+/** The fast decoder's whole image, or null where it declines. */
+function fastImage(bytes: Uint8Array): RawImage | null {
+  const r = decodeBaselineJpeg(bytes);
+  return r && 'image' in r ? r.image : null;
+}
+
 async function sameAsLibjpeg(bytes: Uint8Array, label: string): Promise<'equal' | 'declined'> {
-  const fast = decodeBaselineJpeg(bytes);
+  const fast = fastImage(bytes);
   if (!fast) return 'declined';
   const ref = await decodeLibjpegTurbo(bytes, fast.width, fast.height);
   expect(ref, `${label}: libjpeg-turbo declines or warns, we decoded`).not.toBeNull();
@@ -81,6 +90,32 @@ describe('the baseline decoder gives libjpeg-turbo\'s pixels', () => {
     // Both outcomes occur (a test that only ever declines, or never does, would prove little).
     expect(outcomes.equal).toBeGreaterThan(50);
     expect(outcomes.declined).toBeGreaterThan(50);
+  });
+
+  it('writes NEAREST picks straight into the batch as Pillow\'s resize picks them (sizes up and down, keepAspectRatio, grey and rgb)', async () => {
+    const sequential = readdirSync(files).filter((f) => !/progressive|rgb/.test(f));
+    let direct = 0;
+    for (const name of sequential) {
+      const bytes = readFileSync(join(files, name));
+      const full = fastImage(bytes)!;
+      const colorMode = full.channels === 1 ? 'grayscale' : 'rgb';
+      for (const [h, w] of [[7, 5], [45, 61], [100, 33], [full.height, full.width]] as const) {
+        for (const keepAspectRatio of [false, true]) {
+          // Keras's keep_aspect_ratio box, written out independently of the library's.
+          const cropH = Math.min(full.height, Math.floor((full.width * h) / w));
+          const cropW = Math.min(full.width, Math.floor((full.height * w) / h));
+          const [x0, y0] = [Math.floor((full.width - cropW) / 2), Math.floor((full.height - cropH) / 2)];
+          const box = keepAspectRatio ? ([x0, y0, x0 + cropW, y0 + cropH] as const) : undefined;
+          const expected = pillowResize(full, w, h, 'nearest', box ? [...box] : undefined).data;
+          const out = new Float32Array(5 + h * w * full.channels).fill(-1);
+          await decodeInto(join(files, name), out, 5, { targetSize: [h, w], colorMode, interpolation: 'nearest', keepAspectRatio, maxPixels: DEFAULT_MAX_PIXELS });
+          expect(out[4]).toBe(-1);
+          expect(Float32Array.from(expected), `${name} ${h}x${w} keep ${keepAspectRatio}`).toEqual(out.subarray(5));
+          direct++;
+        }
+      }
+    }
+    expect(direct).toBeGreaterThan(100);
   });
 
   it('declines where libjpeg would warn: bytes left before the end or a restart marker, a restart marker missing or out of order', () => {

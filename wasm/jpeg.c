@@ -96,9 +96,6 @@ static int saw_jfif, adobe_transform; /* adobe_transform -1: no Adobe marker */
 
 static const u8 *pos, *end;
 
-/* The decoded image: `out_channels` (1 or 3) interleaved bytes per pixel. */
-static u8 *out_pixels;
-static int out_channels;
 
 /* ------------------------------------------------------------- markers */
 
@@ -667,40 +664,32 @@ static void rgb_row(const u8 *y, const u8 *cb, const u8 *cr, u8 *out) {
   }
 }
 
-static int convert(void) {
+/* The scratch rows of a conversion: chroma rows at full width, column sums, and one RGB row with room to spare. */
+static u8 *row_cb, *row_cr, *row_rgb;
+static i16 *row_sums;
+
+static int take_rows(void) {
+  row_cb = take(width + 32);
+  row_cr = take(width + 32);
+  row_sums = take(2 * (width + 32));
+  row_rgb = take(3 * (width + 16));
+  return row_cb && row_cr && row_sums && row_rgb;
+}
+
+/* Image row `y` as 8-bit pixels (`ncomp` channels): a row of the luma plane for grey, else converted into row_rgb. */
+static const u8 *image_row(int y) {
   const Component *luma = &comp[0];
-  out_channels = ncomp;
-  u8 *out = take((u32)width * height * ncomp);
-  if (!out) return NO_MEMORY;
-  if (ncomp == 1) {
-    for (int y = 0; y < height; y++) __builtin_memcpy(out + (long)y * width, luma->plane + (long)y * luma->bw * 8, width);
-    out_pixels = out;
-    return OK;
-  }
-  u8 *cb = take(width + 32), *cr = take(width + 32);
-  i16 *sums = take(2 * (width + 32));
-  /* the last row is converted through a spare row, since rgb_row writes past its end */
-  u8 *spare = take(3 * (width + 16));
-  if (!cb || !cr || !sums || !spare) return NO_MEMORY;
-  for (int y = 0; y < height; y++) {
-    const u8 *b = chroma_row(&comp[1], y, cb, sums), *r = chroma_row(&comp[2], y, cr, sums);
-    u8 *row = out + (long)y * width * 3;
-    if (y < height - 1) {
-      rgb_row(luma->plane + (long)y * luma->bw * 8, b, r, row);
-    } else {
-      rgb_row(luma->plane + (long)y * luma->bw * 8, b, r, spare);
-      __builtin_memcpy(row, spare, (unsigned long)width * 3);
-    }
-  }
-  out_pixels = out;
-  return OK;
+  const u8 *l = luma->plane + (long)y * luma->bw * 8;
+  if (ncomp == 1) return l;
+  rgb_row(l, chroma_row(&comp[1], y, row_cb, row_sums), chroma_row(&comp[2], y, row_cr, row_sums), row_rgb);
+  return row_rgb;
 }
 
 /* ------------------------------------------------------------------ API */
 
 /*
- * Decodes the JPEG of `len` bytes at `src`, using memory from `heap` on.
- * Returns 0 and sets the results (out_pixels, width, height, channels) or a
+ * Decodes the JPEG of `len` bytes at `src` up to its planes, using memory
+ * from `heap` on. Returns 0 (then call `pixels` or `select_nearest`) or a
  * negative status: the file is for libjpeg to decode.
  */
 EXPORT("decode")
@@ -712,7 +701,6 @@ int decode(const u8 *src, int len, uintptr_t heap) {
   adobe_transform = -1;
   restart_interval = 0;
   width = height = ncomp = 0;
-  out_pixels = 0;
   for (int i = 0; i < 4; i++) {
     quant_defined[i] = 0;
     huff[0][i].defined = huff[1][i].defined = 0;
@@ -722,10 +710,54 @@ int decode(const u8 *src, int len, uintptr_t heap) {
   if (ncomp == 3 && !is_ycbcr()) return UNSUPPORTED;
   status = decode_scan();
   if (status) return status;
-  return convert();
+  return take_rows() ? OK : NO_MEMORY;
 }
 
-EXPORT("pixels") uintptr_t pixels(void) { return (uintptr_t)out_pixels; }
+/* The decoded image's 8-bit pixels, `channels()` interleaved per pixel, row after row; 0 when memory runs out. */
+EXPORT("pixels")
+uintptr_t pixels(void) {
+  u8 *out = take((u32)width * height * ncomp);
+  if (!out) return 0;
+  for (int y = 0; y < height; y++) __builtin_memcpy(out + (long)y * width * ncomp, image_row(y), (unsigned long)width * ncomp);
+  return (uintptr_t)out;
+}
+
+/*
+ * Picks pixels of the decoded image as NEAREST resizing does: output pixel
+ * (y, x) is source pixel (rows[y], cols[x]), 0 where either is negative,
+ * written as float32 (`channels()` per pixel) at `out`, which has room for
+ * one float past the end. Only the rows picked are converted.
+ */
+EXPORT("select_nearest")
+void select_nearest(const i32 *rows, int nrows, const i32 *cols, int ncols, float *out) {
+  const int ch = ncomp;
+  int have = -1;
+  const u8 *row = 0;
+  for (int y = 0; y < nrows; y++, out += ncols * ch) {
+    int r = rows[y];
+    if (r < 0) {
+      for (int i = 0; i < ncols * ch; i++) out[i] = 0;
+      continue;
+    }
+    if (r != have) {
+      row = image_row(r);
+      have = r;
+    }
+    if (ch == 1) {
+      for (int x = 0; x < ncols; x++) out[x] = cols[x] < 0 ? 0.0f : (float)row[cols[x]];
+      continue;
+    }
+    for (int x = 0; x < ncols; x++) {
+      int c = cols[x];
+      v128_t px = c < 0 ? wasm_i32x4_splat(0) : wasm_u32x4_extend_low_u16x8(wasm_u16x8_extend_low_u8x16(wasm_v128_load32_zero(row + 3 * c)));
+      wasm_v128_store(out + 3 * x, wasm_f32x4_convert_i32x4(px)); /* the fourth float is overwritten by the next pixel */
+    }
+  }
+}
+
+/* `n` bytes of memory the caller may use until the next decode (for select_nearest's tables and output); 0 when memory runs out. */
+EXPORT("scratch") uintptr_t scratch(u32 n) { return (uintptr_t)take(n); }
+
 EXPORT("width") int image_width(void) { return width; }
 EXPORT("height") int image_height(void) { return height; }
-EXPORT("channels") int channels(void) { return out_channels; }
+EXPORT("channels") int channels(void) { return ncomp; }

@@ -13,6 +13,7 @@ import { CorruptFileError, ImageTooLargeError, InvalidArgumentError } from '../e
 import { fsPath } from './fsNames.js';
 import { type Grey16, clip8, grey16Into } from './grey16.js';
 import { type HeaderSize, headerSize } from './imageSize.js';
+import type { NearestTarget } from './jpeg/baselineJpeg.js';
 import { decodeJpegWasm, isJpeg } from './jpegWasm.js';
 import { type RawImage, rawDecoderFor } from './rawFormats.js';
 import { resampleKernel } from './resample/kernel.js';
@@ -140,13 +141,19 @@ async function statedSize(bytes: Buffer, sharp: Sharp | null): Promise<HeaderSiz
   }
 }
 
+/** For an image's size, where its NEAREST pick may be written straight from the JPEG decoder (null: nowhere). */
+type NearestFor = (width: number, height: number) => NearestTarget | null;
+
 /**
- * A file's full-resolution 8-bit RGB or RGBA pixels. Corrupt, truncated or
+ * A file's full-resolution 8-bit RGB or RGBA pixels (or, given `nearest`,
+ * 'selected' when the JPEG decoder wrote the pick there itself). Corrupt, truncated or
  * empty files, and anything but a regular file, throw CorruptFileError naming
  * the file; an image stating more than `maxPixels` pixels throws
  * ImageTooLargeError before any pixel is decoded.
  */
-async function decodePixels(path: string, maxPixels: number): Promise<RawImage & { grey16?: Grey16 }> {
+async function decodePixels(path: string, maxPixels: number): Promise<RawImage & { grey16?: Grey16 }>;
+async function decodePixels(path: string, maxPixels: number, nearest: NearestFor): Promise<(RawImage & { grey16?: Grey16 }) | 'selected'>;
+async function decodePixels(path: string, maxPixels: number, nearest?: NearestFor): Promise<(RawImage & { grey16?: Grey16 }) | 'selected'> {
   const bytes = await readImageFile(path);
   const raw = rawDecoderFor(path);
   // JPEGs (known by content) whose header we read, CMYK aside, go to the wasm
@@ -158,7 +165,8 @@ async function decodePixels(path: string, maxPixels: number): Promise<RawImage &
   const size = jpeg ?? (await statedSize(bytes, sharp));
   if (size && size.width * size.height > maxPixels) throw new ImageTooLargeError(path, size.width, size.height, maxPixels);
   if (wasm) {
-    const img = await decodeJpegWasm(bytes, jpeg.width, jpeg.height);
+    const img = await decodeJpegWasm(bytes, jpeg.width, jpeg.height, nearest?.(jpeg.width, jpeg.height) ?? undefined);
+    if (img === 'selected') return img;
     if (img) return toColour(img);
   }
   const decoder = raw ? null : (sharp ?? (await loadSharp()));
@@ -302,12 +310,21 @@ export const DEFAULT_MAX_PIXELS = 89_478_485;
  * truncated or empty files throw CorruptFileError.
  */
 export async function decodeInto(path: string, out: Float32Array, offset: number, o: DecodeOptions): Promise<void> {
-  const src = await decodePixels(path, o.maxPixels);
-  if (src.grey16 && o.colorMode === 'grayscale') return grey16Into(src.grey16, out, offset, o, kerasBox(src.grey16, o)); // 16-bit values, own resize
   const [height, width] = o.targetSize;
-  const sel = o.interpolation === 'nearest' || (src.width === width && src.height === height)
-    ? nearestSelection(src.width, src.height, width, height, src.width === width && src.height === height ? undefined : kerasBox(src, o))
-    : null;
+  // NEAREST (or no resize) only picks pixels: from the source's size alone, which ones.
+  const pick = (w: number, h: number): PixelSelection | null =>
+    o.interpolation === 'nearest' || (w === width && h === height)
+      ? nearestSelection(w, h, width, height, w === width && h === height ? undefined : kerasBox({ width: w, height: h }, o))
+      : null;
+  // An RGB JPEG for 'rgb' (a grey one for 'grayscale') is picked by the decoder itself, converting only the rows it needs.
+  const direct = (w: number, h: number): NearestTarget | null => {
+    const sel = o.colorMode === 'rgba' ? null : pick(w, h);
+    return sel && { width: w, height: h, sel, channels: CHANNELS[o.colorMode], out, offset };
+  };
+  const src = await decodePixels(path, o.maxPixels, direct);
+  if (src === 'selected') return;
+  if (src.grey16 && o.colorMode === 'grayscale') return grey16Into(src.grey16, out, offset, o, kerasBox(src.grey16, o)); // 16-bit values, own resize
+  const sel = pick(src.width, src.height);
   if (sel && (src.channels === 3 || src.channels === 4)) selectInto(src, sel, o.colorMode, out, offset);
   else out.set(kerasResize(toMode(src, o.colorMode), o).data, offset);
 }

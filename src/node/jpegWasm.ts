@@ -28,7 +28,7 @@
  * damaged file gives, as before.
  */
 import { createRequire } from 'node:module';
-import { decodeBaselineJpeg } from './jpeg/baselineJpeg.js';
+import { type NearestTarget, decodeBaselineJpeg } from './jpeg/baselineJpeg.js';
 import type { RawImage } from './rawFormats.js';
 
 interface FrameInfo {
@@ -78,12 +78,15 @@ export const isJpeg = (b: Uint8Array): boolean => b[0] === 0xff && b[1] === 0xd8
 /**
  * The JPEG's 8-bit pixels (3 channels, or 1 for a grayscale file) as Pillow
  * decodes them, or null when this decoder declines or fails (the caller then
- * uses sharp). `width` x `height` is the size the header states.
+ * uses sharp). `width` x `height` is the size the header states. Given a
+ * `nearest` target that the fast decoder can fill (same size and channels),
+ * the picked pixels are written there instead and the result is 'selected'.
  */
-export async function decodeJpegWasm(bytes: Uint8Array, width: number, height: number): Promise<RawImage | null> {
+export async function decodeJpegWasm(bytes: Uint8Array, width: number, height: number, nearest?: NearestTarget): Promise<RawImage | 'selected' | null> {
   if (width * height > WASM_MAX_PIXELS || bytes.length > WASM_MAX_BYTES) return null;
-  const fast = decodeBaselineJpeg(bytes);
-  if (fast && fast.width === width && fast.height === height) return fast;
+  const fast = decodeBaselineJpeg(bytes, nearest);
+  if (fast && 'selected' in fast) return 'selected';
+  if (fast && fast.image.width === width && fast.image.height === height) return fast.image;
   return decodeLibjpegTurbo(bytes, width, height);
 }
 

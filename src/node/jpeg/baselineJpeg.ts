@@ -8,6 +8,7 @@
  */
 import { lazyInstance, reserve } from '../../io/wasmModules.js';
 import type { RawImage } from '../rawFormats.js';
+import type { PixelSelection } from '../resample/resize.js';
 import { jpegWasmBase64 } from './wasm/jpegModule.js';
 
 interface JpegExports {
@@ -15,36 +16,72 @@ interface JpegExports {
   __heap_base: WebAssembly.Global;
   decode(src: number, len: number, heap: number): number;
   pixels(): number;
+  select_nearest(rows: number, nrows: number, cols: number, ncols: number, out: number): void;
+  scratch(bytes: number): number;
   width(): number;
   height(): number;
   channels(): number;
 }
 
+/**
+ * A NEAREST pick (or a same-size copy) to write straight into a float32
+ * batch: `sel` of a `width` x `height` image with `channels` channels, at
+ * `out[offset..]`.
+ */
+export interface NearestTarget {
+  width: number;
+  height: number;
+  sel: PixelSelection;
+  channels: number;
+  out: Float32Array;
+  offset: number;
+}
+
+/** What a decode gave: the image's pixels, or `selected` when it wrote a NearestTarget. */
+export type BaselineResult = { image: RawImage } | { selected: true };
+
+const align = (n: number): number => Math.ceil(n / 16) * 16;
+
 class BaselineJpeg {
   private readonly base: number;
 
   constructor(private readonly exports: JpegExports) {
-    this.base = Math.ceil((exports.__heap_base.value as number) / 16) * 16;
+    this.base = align(exports.__heap_base.value as number);
   }
 
-  decode(bytes: Uint8Array): RawImage | null {
+  decode(bytes: Uint8Array, nearest?: NearestTarget): BaselineResult | null {
     const e = this.exports;
     new Uint8Array(reserve(e.memory, this.base + bytes.length)).set(bytes, this.base);
     if (e.decode(this.base, bytes.length, this.base + bytes.length) !== 0) return null;
     const [width, height, channels] = [e.width(), e.height(), e.channels()];
+    if (nearest && nearest.channels === channels && nearest.width === width && nearest.height === height) {
+      const { rows, cols } = nearest.sel;
+      const size = rows.length * cols.length * channels;
+      const [rowsAt, colsAt, outAt] = [e.scratch(rows.length * 4), e.scratch(cols.length * 4), e.scratch((size + 1) * 4)];
+      if (rowsAt && colsAt && outAt) {
+        new Int32Array(e.memory.buffer, rowsAt, rows.length).set(rows);
+        new Int32Array(e.memory.buffer, colsAt, cols.length).set(cols);
+        e.select_nearest(rowsAt, rows.length, colsAt, cols.length, outAt);
+        nearest.out.set(new Float32Array(e.memory.buffer, outAt, size), nearest.offset);
+        return { selected: true };
+      }
+    }
+    const at = e.pixels();
+    if (!at) return null;
     // A copy: the next decode reuses the memory.
-    const data = new Uint8Array(e.memory.buffer, e.pixels(), width * height * channels).slice();
-    return { data, width, height, channels };
+    return { image: { data: new Uint8Array(e.memory.buffer, at, width * height * channels).slice(), width, height, channels } };
   }
 }
 
 const instance = lazyInstance<JpegExports, BaselineJpeg>(jpegWasmBase64, (exports) => new BaselineJpeg(exports));
 
 /**
- * The 8-bit pixels (3 channels, or 1 for a grey file) of a common baseline
- * JPEG as Pillow decodes them, or null when the file is not one this decoder
+ * A common baseline JPEG decoded as Pillow decodes it: its 8-bit pixels (3
+ * channels, or 1 for a grey file), or, given a NearestTarget with the file's
+ * channel count, those pixels picked and written as float32 there (only the
+ * rows picked are converted). Null when the file is not one this decoder
  * takes (or wasm is unavailable).
  */
-export function decodeBaselineJpeg(bytes: Uint8Array): RawImage | null {
-  return instance()?.decode(bytes) ?? null;
+export function decodeBaselineJpeg(bytes: Uint8Array, nearest?: NearestTarget): BaselineResult | null {
+  return instance()?.decode(bytes, nearest) ?? null;
 }
