@@ -3,7 +3,7 @@
  * images, with the transform each tile was drawn with.
  */
 import type { ImageDataGenerator, TransformParams } from '../../src/browser.js';
-import { SIZE } from './images.js';
+import { SIZE, stackImages } from './images.js';
 import { fromFormat, toFormat } from './layout.js';
 
 export const TILES = 16;
@@ -17,10 +17,7 @@ export interface GridBatch {
 
 /** TILES images cycling through `images` (each SIZE x SIZE x 3, NHWC), stacked. */
 export function tileInputs(images: readonly Float32Array[]): Float32Array {
-  const size = SIZE * SIZE * 3;
-  const out = new Float32Array(TILES * size);
-  for (let t = 0; t < TILES; t++) out.set(images[t % images.length]!, t * size);
-  return out;
+  return stackImages(Array.from({ length: TILES }, (_, t) => images[t % images.length]!));
 }
 
 /** Batch 0 of `generator.flow(tiles, null, {batchSize: TILES, shuffle: false, seed})`. */

@@ -10,7 +10,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { ImageDataGenerator, type TransformParams, setWarningHandler, useBestBackend } from '../../src/browser.js';
 import { augmentTiles, replayTile, tileInputs } from './augmentGrid.js';
-import { SIZE } from './images.js';
+import { SIZE, stackImages } from './images.js';
 import { fromFormat, toFormat } from './layout.js';
 import type { Reply, Request, UpdateReply } from './workerProtocol.js';
 
@@ -24,22 +24,28 @@ const needsFit = (g: ImageDataGenerator): boolean => g.config.featurewiseCenter 
 
 function setImages(next: Float32Array[]): void {
   images = next;
-  stacked = new Float32Array(next.length * SIZE * SIZE * 3);
-  next.forEach((image, i) => stacked.set(image, i * SIZE * SIZE * 3));
+  stacked = stackImages(next);
   tiles = next.length > 0 ? tileInputs(next) : new Float32Array(0);
+}
+
+/** The current generator; there is none after options the library refused. */
+function current(): ImageDataGenerator {
+  if (!generator) throw new Error('There is no generator: the options have an error (see above).');
+  return generator;
 }
 
 /** The generator from `args`, fitted on the images when it needs statistics; then the grid and the fit panel's numbers. */
 async function update(args: Record<string, unknown>, seed: number): Promise<Omit<UpdateReply, 'id' | 'kind'>> {
   const warnings: string[] = [];
   const previous = setWarningHandler((w) => warnings.push(w.message));
+  generator?.dispose();
+  generator = null;
   let next: ImageDataGenerator;
   try {
     next = new ImageDataGenerator(args);
   } finally {
     setWarningHandler(previous);
   }
-  generator?.dispose();
   generator = next;
   const n = images.length;
   const format = next.config.dataFormat;
@@ -62,7 +68,7 @@ async function update(args: Record<string, unknown>, seed: number): Promise<Omit
 /** The manifest and weights `generator.save` hands a tf.io save handler. */
 async function artifacts(): Promise<{ manifest: unknown; weights: ArrayBuffer }> {
   let saved: { manifest: unknown; weights: ArrayBuffer } | null = null;
-  await generator!.save(tf.io.withSaveHandler(async (a) => {
+  await current().save(tf.io.withSaveHandler(async (a) => {
     saved = { manifest: a.modelTopology, weights: tf.io.CompositeArrayBuffer.join(a.weightData) };
     return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
   }));
@@ -82,7 +88,7 @@ async function handle(request: Request): Promise<Reply> {
       return { id, kind: 'update', ...(await update(request.args, request.seed)) };
     }
     case 'replay':
-      return { id, kind: 'replay', data: replayTile(generator!, images[request.image]!, request.params as Partial<TransformParams>) };
+      return { id, kind: 'replay', data: replayTile(current(), images[request.image]!, request.params as Partial<TransformParams>) };
     case 'save':
       return { id, kind: 'save', ...(await artifacts()) };
   }

@@ -38,5 +38,13 @@ export async function fetchImage(url: string, name: string): Promise<SourceImage
   return decodeImage(await response.blob(), name);
 }
 
+/** SIZE x SIZE x 3 images stacked into one NHWC array. */
+export function stackImages(images: readonly Float32Array[]): Float32Array {
+  const size = SIZE * SIZE * 3;
+  const out = new Float32Array(images.length * size);
+  images.forEach((image, i) => out.set(image, i * size));
+  return out;
+}
+
 /** The image files among dropped, pasted or picked items. */
 export const imageFiles = (files: Iterable<File>): File[] => [...files].filter((f) => f.type.startsWith('image/'));

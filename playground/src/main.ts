@@ -11,7 +11,7 @@ import { argsFromText, toJson, toPython, toTypeScript } from './configText.js';
 import { OptionForm } from './controls.js';
 import { type DisplayRange, displayRange, drawImage } from './display.js';
 import { FitPanel, download } from './fitPanel.js';
-import { SIZE, type SourceImage, decodeImage, fetchImage, imageFiles } from './images.js';
+import { SIZE, type SourceImage, decodeImage, fetchImage, imageFiles, stackImages } from './images.js';
 import { BY_NAME } from './optionSpecs.js';
 import { PinnedTile } from './pinnedTile.js';
 import { SAMPLES } from './samples.js';
@@ -62,12 +62,6 @@ function clearMessages(): void {
   delete status.dataset.state;
 }
 
-function stack(images: readonly SourceImage[]): Float32Array {
-  const out = new Float32Array(images.length * SIZE * SIZE * 3);
-  images.forEach((image, i) => out.set(image.pixels, i * SIZE * SIZE * 3));
-  return out;
-}
-
 function showExports(args: ImageDataGeneratorArgs): void {
   byId<HTMLTextAreaElement>('export-ts').value = toTypeScript(args);
   byId<HTMLTextAreaElement>('export-json').value = toJson(args);
@@ -107,7 +101,7 @@ async function update(since: number): Promise<void> {
   byId('legend').textContent = `Tiles: ${range.label}.`;
   const end = performance.now();
   timing.record(end - since, { flow: reply.flowMs, drawing: end - drawStart }, backend, reply.tensors);
-  fitPanel.show(stack(images), reply.standardized, images.length, reply);
+  fitPanel.show(stackImages(images.map((i) => i.pixels)), reply.standardized, images.length, reply);
   if (pinned.pinned) await drawPinned();
 }
 
