@@ -5,7 +5,7 @@
  * server and driven in Debian's Chromium: its grid, parameters, errors,
  * exports, fit panel and download against the library in this process.
  */
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -276,6 +276,26 @@ describe.skipIf(!HAVE_CHROMIUM)('playground in Chromium', () => {
     console.log(`playground grid update (16 tiles of 256x256, wasm, Chromium): ${times.map((t) => t.toFixed(0)).join(', ')} ms; median ${median(times).toFixed(0)} ms (${parts}; target 100 ms)`);
     // Recorded, not a speed test: only a wildly slow update fails.
     expect(median(times)).toBeLessThan(5000);
+    expect(page.errors).toEqual([]);
+  });
+
+  it('takes images from the file picker, a drop and a paste; the grid then shows only them', async () => {
+    await page.click('reset');
+    const photo = join(ROOT, 'test', 'fixtures', 'keras-goldens', 'photos', 'gray', 'camera.png');
+    await page.addFileByPicker(photo);
+    expect(await page.count('#sources canvas')).toBe(5);
+    const picked = await page.pixels('[data-testid=source-4]');
+    // A grayscale PNG, decoded by the browser to equal R, G and B.
+    expect(picked.every((v, i) => i % 4 === 3 || v === picked[i - (i % 4)])).toBe(true);
+    for (const tile of await page.tilePixels()) expect(sameBytes(tile, picked)).toBe(true);
+    for (const how of ['drop', 'paste'] as const) {
+      await page.addFileByEvent(how, readFileSync(join(ROOT, 'playground', 'public', 'samples', 'rocket.jpg')), `${how}.jpg`);
+      const added = await page.count('#sources canvas');
+      const source = await page.pixels(`[data-testid=source-${added - 1}]`);
+      expect(await page.attribute(`[data-testid=source-toggle-${added - 1}]`, 'aria-pressed')).toBe('true');
+      for (const tile of await page.tilePixels()) expect(sameBytes(tile, source)).toBe(true);
+    }
+    expect(await page.count('#sources canvas')).toBe(7);
     expect(page.errors).toEqual([]);
   });
 

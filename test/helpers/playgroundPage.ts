@@ -75,6 +75,19 @@ export async function openPlayground(browser: Browser, url: string, viewport: { 
       if (accepted) await changed(() => page.click(byTestId('import-load')));
       else await page.click(byTestId('import-load'));
     },
+    /** Adds the image file at `path` through the file picker. */
+    addFileByPicker: (path: string) => changed(() => page.setInputFiles(byTestId('file-input'), path)),
+    /** Adds an image (`bytes`, named `name`) by dropping it on the drop zone or pasting it. */
+    addFileByEvent: (how: 'drop' | 'paste', bytes: Uint8Array, name: string) =>
+      changed(() => page.evaluate(([kind, base64, fileName]) => {
+        const data = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([data], fileName, { type: 'image/jpeg' }));
+        const event = kind === 'drop'
+          ? new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true })
+          : new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true });
+        (kind === 'drop' ? document.getElementById('drop-zone')! : document.body).dispatchEvent(event);
+      }, [how, Buffer.from(bytes).toString('base64'), name] as const)),
     /** Hovers tile `i`; returns its parameter caption once visible. */
     async hover(i: number): Promise<string> {
       await page.hover(byTestId(`tile-${i}`));
