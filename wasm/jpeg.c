@@ -63,7 +63,7 @@ static const u8 natural[64] = {
   30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
 };
 
-#define LOOK 9 /* bits of the one-step Huffman lookup */
+#define LOOK 11 /* bits of the one-step Huffman lookup */
 
 typedef struct {
   u8 defined;
@@ -239,8 +239,18 @@ static u64 bits;       /* the next `nbits` bits of the stream, in the low bits *
 static int nbits;
 static int pad_bits;   /* zero bits appended past a marker or the end (libjpeg would warn if any were used) */
 
-/* Tops the bit buffer up to more than 56 bits, unstuffing 0xFF 0x00 and stopping at a marker. */
+/* Tops the bit buffer up to more than 56 bits (32 at least), unstuffing 0xFF 0x00 and stopping at a marker. */
 static void refill(void) {
+  if (nbits <= 32 && end - pos >= 4) {
+    /* four bytes at once when none of them is 0xFF (a zero byte in the complement) */
+    u32 w = ((u32)pos[0] << 24) | ((u32)pos[1] << 16) | ((u32)pos[2] << 8) | pos[3];
+    if (!((~w - 0x01010101u) & w & 0x80808080u)) {
+      bits = (bits << 32) | w;
+      nbits += 32;
+      pos += 4;
+      return;
+    }
+  }
   while (nbits <= 56) {
     u32 b = 0;
     if (pos < end && *pos != 0xFF) {
