@@ -1,6 +1,7 @@
 /**
- * The grid's numbers: one flow() batch of TILES augmentations of the chosen
- * images, with the transform each tile was drawn with.
+ * The grid's numbers: TILES augmentations of the chosen images, the first
+ * epoch of one flow() (in `parts` batches, which workers compute side by
+ * side), with the transform each tile was drawn with.
  */
 import type { ImageDataGenerator, TransformParams } from '../../src/browser.js';
 import { SIZE, stackImages } from './images.js';
@@ -9,9 +10,9 @@ import { fromFormat, toFormat } from './layout.js';
 export const TILES = 16;
 
 export interface GridBatch {
-  /** TILES images, NHWC, after the generator's transforms and standardization. */
+  /** Images (NHWC) after the generator's transforms and standardization. */
   data: Float32Array;
-  /** Per tile, the parameters flow() drew (null: the generator does not augment). */
+  /** Per image, the parameters flow() drew (null: the generator does not augment). */
   params: TransformParams[] | null;
 }
 
@@ -20,16 +21,31 @@ export function tileInputs(images: readonly Float32Array[]): Float32Array {
   return stackImages(Array.from({ length: TILES }, (_, t) => images[t % images.length]!));
 }
 
-/** Batch 0 of `generator.flow(tiles, null, {batchSize: TILES, shuffle: false, seed})`. */
-export function augmentTiles(generator: ImageDataGenerator, tiles: Float32Array, seed: number): GridBatch {
+/**
+ * Batch `part` of `generator.flow(tiles, null, {batchSize: TILES / parts,
+ * shuffle: false, seed})`: tiles part * TILES / parts onwards (`parts`
+ * divides TILES).
+ */
+export function augmentTiles(generator: ImageDataGenerator, tiles: Float32Array, seed: number, part = 0, parts = 1): GridBatch {
   const format = generator.config.dataFormat;
-  const flow = generator.flow(toFormat(tiles, TILES, SIZE, format), null, { batchSize: TILES, shuffle: false, seed });
-  const { xs } = flow.batch(0);
+  const flow = generator.flow(toFormat(tiles, TILES, SIZE, format), null, { batchSize: TILES / parts, shuffle: false, seed });
+  const { xs } = flow.batch(part);
   try {
-    return { data: fromFormat(xs.dataSync() as Float32Array, TILES, SIZE, format), params: flow.transforms(0) };
+    return { data: fromFormat(xs.dataSync() as Float32Array, TILES / parts, SIZE, format), params: flow.transforms(part) };
   } finally {
     xs.dispose();
   }
+}
+
+/** The whole grid from its parts, in order. */
+export function joinParts(parts: readonly GridBatch[]): GridBatch {
+  const data = new Float32Array(parts.reduce((n, p) => n + p.data.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    data.set(p.data, offset);
+    offset += p.data.length;
+  }
+  return { data, params: parts[0]!.params && parts.flatMap((p) => p.params!) };
 }
 
 /** One image (SIZE x SIZE x 3, NHWC) through `applyTransform(params)` and `standardize`, as NHWC. */

@@ -34,8 +34,11 @@ function current(): ImageDataGenerator {
   return generator;
 }
 
-/** The generator from `args`, fitted on the images when it needs statistics; then the grid and the fit panel's numbers. */
-async function update(args: Record<string, unknown>, seed: number): Promise<Omit<UpdateReply, 'id' | 'kind'>> {
+/**
+ * The generator from `args`, fitted on the images when it needs statistics;
+ * then part `part` of `parts` of the grid, and (part 0) the fit panel's numbers.
+ */
+async function update(args: Record<string, unknown>, seed: number, part: number, parts: number): Promise<Omit<UpdateReply, 'id' | 'kind'>> {
   const warnings: string[] = [];
   const previous = setWarningHandler((w) => warnings.push(w.message));
   generator?.dispose();
@@ -52,11 +55,14 @@ async function update(args: Record<string, unknown>, seed: number): Promise<Omit
   const fitted = needsFit(next);
   if (fitted) await next.fit(toFormat(stacked, n, SIZE, format));
   const start = performance.now();
-  const grid = augmentTiles(next, tiles, seed);
+  const grid = augmentTiles(next, tiles, seed, part, parts);
   const flowMs = performance.now() - start;
-  const out = next.standardize(toFormat(stacked, n, SIZE, format));
-  const standardized = fromFormat(out.dataSync() as Float32Array, n, SIZE, format).slice();
-  out.dispose();
+  let standardized = new Float32Array(0);
+  if (part === 0) {
+    const out = next.standardize(toFormat(stacked, n, SIZE, format));
+    standardized = fromFormat(out.dataSync() as Float32Array, n, SIZE, format).slice();
+    out.dispose();
+  }
   return {
     warnings, grid, flowMs, standardized, fitted,
     mean: fitted ? Array.from(next.mean ?? []) : null,
@@ -85,7 +91,7 @@ async function handle(request: Request): Promise<Reply> {
     }
     case 'update': {
       if (request.images) setImages(request.images);
-      return { id, kind: 'update', ...(await update(request.args, request.seed)) };
+      return { id, kind: 'update', ...(await update(request.args, request.seed, request.part, request.parts)) };
     }
     case 'replay':
       return { id, kind: 'replay', data: replayTile(current(), images[request.image]!, request.params as Partial<TransformParams>) };

@@ -1,12 +1,12 @@
 /**
  * The augmentation playground: wires the option form, the image inputs, the
  * flow() grid with its pinned tile, the fit panel and the config export and
- * import. Every update has the generator worker (generatorWorker.ts, off
- * the UI thread) make a new generator from the controls; its errors are
- * shown in the library's own words.
+ * import. Every update has the generator workers (generatorWorker.ts, off
+ * the UI thread, one per part of the grid) make a new generator from the
+ * controls; its errors are shown in the library's own words.
  */
 import type { ImageDataGeneratorArgs, TransformParams } from '../../src/browser.js';
-import { TILES } from './augmentGrid.js';
+import { TILES, joinParts } from './augmentGrid.js';
 import { argsFromText, toJson, toPython, toTypeScript } from './configText.js';
 import { OptionForm } from './controls.js';
 import { type DisplayRange, displayRange, drawImage } from './display.js';
@@ -31,8 +31,15 @@ interface Source {
 }
 
 const sources: Source[] = [];
-const worker = new GeneratorWorker();
-/** The images the worker holds (the grid's, in order) and what the grid shows now. */
+/**
+ * Workers computing the grid side by side (1, 2 or 4: a divisor of TILES, at
+ * most one per core, or `?workers=` in the URL); the first also serves the
+ * fit panel, replays and saves.
+ */
+const WORKERS = Number(new URLSearchParams(location.search).get('workers')) || (navigator.hardwareConcurrency || 1);
+const workers = Array.from({ length: [4, 2, 1].find((n) => n <= WORKERS)! }, () => new GeneratorWorker());
+const worker = workers[0]!;
+/** The images the workers hold (the grid's, in order) and what the grid shows now. */
 let sent: SourceImage[] = [];
 let shown: { range: DisplayRange; params: TransformParams[] | null } | null = null;
 let pinnedTile = -1;
@@ -69,9 +76,9 @@ function showExports(args: ImageDataGeneratorArgs): void {
 }
 
 /**
- * Has the worker rebuild the generator from the controls (fitting it when
- * needed) and draw the grid's batch, then shows it and the fit panel; `since`
- * is when the change happened.
+ * Has the workers rebuild the generator from the controls (fitting it when
+ * needed) and draw their parts of the grid, then shows it and the fit panel;
+ * `since` is when the change happened.
  */
 async function update(since: number): Promise<void> {
   clearMessages();
@@ -85,23 +92,28 @@ async function update(since: number): Promise<void> {
   const changed = images.length !== sent.length || images.some((image, i) => image !== sent[i]);
   sent = images;
   byId('notes').textContent = '';
-  let reply;
+  let replies;
   try {
-    reply = await worker.request('update', { args: args as Record<string, unknown>, seed: Number(seedInput.value), images: changed ? images.map((i) => i.pixels.slice()) : null });
+    const request = { args: args as Record<string, unknown>, seed: Number(seedInput.value), parts: workers.length };
+    replies = await Promise.all(workers.map((w, part) => w.request('update', { ...request, part, images: changed ? images.map((i) => i.pixels.slice()) : null })));
   } catch (e) {
     showError(e);
     fitPanel.fail(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
     return;
   }
-  byId('notes').textContent = reply.warnings.join(' ');
+  const first = replies[0]!;
+  byId('notes').textContent = first.warnings.join(' ');
   const drawStart = performance.now();
-  const range = displayRange(reply.grid.data);
-  grid.show(reply.grid, range, images.map((i) => i.name));
-  shown = { range, params: reply.grid.params };
+  const batch = joinParts(replies.map((r) => r.grid));
+  const range = displayRange(batch.data);
+  grid.show(batch, range, images.map((i) => i.name));
+  shown = { range, params: batch.params };
   byId('legend').textContent = `Tiles: ${range.label}.`;
   const end = performance.now();
-  timing.record(end - since, { flow: reply.flowMs, drawing: end - drawStart }, backend, reply.tensors);
-  fitPanel.show(stackImages(images.map((i) => i.pixels)), reply.standardized, images.length, reply);
+  const flow = Math.max(...replies.map((r) => r.flowMs));
+  const tensors = replies.reduce((n, r) => n + r.tensors, 0);
+  timing.record(end - since, { flow, drawing: end - drawStart }, `${backend} backend, ${workers.length} worker${workers.length > 1 ? 's' : ''}`, tensors);
+  fitPanel.show(stackImages(images.map((i) => i.pixels)), first.standardized, images.length, first);
   if (pinned.pinned) await drawPinned();
 }
 
@@ -255,7 +267,8 @@ function wireInputs(): void {
 }
 
 async function start(): Promise<void> {
-  ({ backend } = await worker.request('init', { wasmBase: new URL('wasm/', document.baseURI).href }));
+  const wasmBase = new URL('wasm/', document.baseURI).href;
+  ({ backend } = (await Promise.all(workers.map((w) => w.request('init', { wasmBase }))))[0]!);
   byId('backend').textContent = backend;
   wireInputs();
   form.write(STARTING_ARGS);

@@ -3,8 +3,8 @@ import type { GridBatch } from './augmentGrid.js';
 
 export type Request =
   | { id: number; kind: 'init'; wasmBase: string }
-  /** `images`: the grid's images when they changed (each SIZE x SIZE x 3), else null. */
-  | { id: number; kind: 'update'; args: Record<string, unknown>; seed: number; images: Float32Array[] | null }
+  /** `images`: the grid's images when they changed (each SIZE x SIZE x 3), else null; the worker computes part `part` of `parts` of the grid. */
+  | { id: number; kind: 'update'; args: Record<string, unknown>; seed: number; images: Float32Array[] | null; part: number; parts: number }
   | { id: number; kind: 'replay'; image: number; params: Record<string, unknown> }
   | { id: number; kind: 'save' };
 
@@ -13,10 +13,11 @@ export interface UpdateReply {
   kind: 'update';
   /** Keras's override warnings for these options. */
   warnings: string[];
+  /** The worker's part of the grid. */
   grid: GridBatch;
   /** Milliseconds in flow() (the batch and its parameters). */
   flowMs: number;
-  /** The grid's images after `standardize` (NHWC), for the fit panel. */
+  /** The grid's images after `standardize` (NHWC), for the fit panel (part 0; empty in the others). */
   standardized: Float32Array;
   fitted: boolean;
   mean: number[] | null;
