@@ -389,64 +389,71 @@ static int take_restart(int n) {
 #define MUL(a, k) wasm_i32x4_mul(a, SPLAT(k))
 
 /*
- * The 1-D accurate IDCT of 8 inputs on four lanes at once (each lane its own
- * column or row): outputs o[0..7] before the final rounding shift, which the
- * caller applies with its own bias.
+ * libjpeg's odd part multiplies sums of inputs (z1..z5) by these constants;
+ * expanded, each of its four odd results is one weighted sum of x1, x3, x5
+ * and x7, and each even product one of x2 and x6. The same integers, so the
+ * same results, computed as pairwise dot products of 16-bit lanes.
  */
-INLINE void idct8(const v128_t in[8], v128_t o[8]) {
-  v128_t z1 = MUL(ADD(in[2], in[6]), F_0_541);
-  v128_t t2 = ADD(z1, MUL(in[6], -F_1_847));
-  v128_t t3 = ADD(z1, MUL(in[2], F_0_765));
-  v128_t t0 = wasm_i32x4_shl(ADD(in[0], in[4]), CONST_BITS);
-  v128_t t1 = wasm_i32x4_shl(SUB(in[0], in[4]), CONST_BITS);
+#define E2_X2 (F_0_541 + F_0_765) /* tmp3 = x2 E2_X2 + x6 F_0_541 */
+#define E3_X6 (F_0_541 - F_1_847) /* tmp2 = x2 F_0_541 + x6 E3_X6 */
+/* odd result k (libjpeg's tmp0..tmp3) = x1 W[k][0] + x3 W[k][1] + x5 W[k][2] + x7 W[k][3] */
+static const int16_t ODD[4][4] = {
+  {F_1_175 - F_0_899, F_1_175 - F_1_961, F_1_175, F_0_298 - F_0_899 - F_1_961 + F_1_175},
+  {F_1_175 - F_0_390, F_1_175 - F_2_562, F_2_053 - F_2_562 - F_0_390 + F_1_175, F_1_175},
+  {F_1_175, F_3_072 - F_2_562 - F_1_961 + F_1_175, F_1_175 - F_2_562, F_1_175 - F_1_961},
+  {F_1_501 - F_0_899 - F_0_390 + F_1_175, F_1_175, F_1_175 - F_0_390, F_1_175 - F_0_899},
+};
+
+INLINE v128_t pairs(int a, int b) { return wasm_i16x8_make(a, b, a, b, a, b, a, b); }
+/* Lanes 0-3 (half 0) or 4-7 (half 1) of a and b, interleaved: the operand of a pairwise dot product. */
+INLINE v128_t zip(v128_t a, v128_t b, int half) {
+  return half ? wasm_i16x8_shuffle(a, b, 4, 12, 5, 13, 6, 14, 7, 15) : wasm_i16x8_shuffle(a, b, 0, 8, 1, 9, 2, 10, 3, 11);
+}
+
+/*
+ * libjpeg's accurate 1-D IDCT (Loeffler, Ligtenberg and Moschytz, 13
+ * fraction bits) of x[0..7], each an i16 lane vector (each lane its own
+ * column or row), for lanes 0-3 or 4-7 (`half`): o[0..7] as i32, before the
+ * final rounding shift, which the caller applies with its own bias.
+ */
+INLINE void idct8(const v128_t x[8], int half, v128_t o[8]) {
+  v128_t even = zip(x[2], x[6], half);
+  v128_t t3 = wasm_i32x4_dot_i16x8(even, pairs(E2_X2, F_0_541));
+  v128_t t2 = wasm_i32x4_dot_i16x8(even, pairs(F_0_541, E3_X6));
+  v128_t sum = wasm_i16x8_add(x[0], x[4]), diff = wasm_i16x8_sub(x[0], x[4]);
+  v128_t t0 = wasm_i32x4_shl(half ? wasm_i32x4_extend_high_i16x8(sum) : wasm_i32x4_extend_low_i16x8(sum), CONST_BITS);
+  v128_t t1 = wasm_i32x4_shl(half ? wasm_i32x4_extend_high_i16x8(diff) : wasm_i32x4_extend_low_i16x8(diff), CONST_BITS);
   v128_t t10 = ADD(t0, t3), t13 = SUB(t0, t3), t11 = ADD(t1, t2), t12 = SUB(t1, t2);
-
-  v128_t a0 = in[7], a1 = in[5], a2 = in[3], a3 = in[1];
-  v128_t y1 = ADD(a0, a3), y2 = ADD(a1, a2), y3 = ADD(a0, a2), y4 = ADD(a1, a3);
-  v128_t z5 = MUL(ADD(y3, y4), F_1_175);
-  a0 = MUL(a0, F_0_298);
-  a1 = MUL(a1, F_2_053);
-  a2 = MUL(a2, F_3_072);
-  a3 = MUL(a3, F_1_501);
-  y1 = MUL(y1, -F_0_899);
-  y2 = MUL(y2, -F_2_562);
-  y3 = ADD(MUL(y3, -F_1_961), z5);
-  y4 = ADD(MUL(y4, -F_0_390), z5);
-  a0 = ADD(a0, ADD(y1, y3));
-  a1 = ADD(a1, ADD(y2, y4));
-  a2 = ADD(a2, ADD(y2, y3));
-  a3 = ADD(a3, ADD(y1, y4));
-
-  o[0] = ADD(t10, a3);
-  o[7] = SUB(t10, a3);
-  o[1] = ADD(t11, a2);
-  o[6] = SUB(t11, a2);
-  o[2] = ADD(t12, a1);
-  o[5] = SUB(t12, a1);
-  o[3] = ADD(t13, a0);
-  o[4] = SUB(t13, a0);
+  v128_t p = zip(x[1], x[3], half), q = zip(x[5], x[7], half), odd[4];
+  for (int k = 0; k < 4; k++)
+    odd[k] = ADD(wasm_i32x4_dot_i16x8(p, pairs(ODD[k][0], ODD[k][1])), wasm_i32x4_dot_i16x8(q, pairs(ODD[k][2], ODD[k][3])));
+  o[0] = ADD(t10, odd[3]);
+  o[7] = SUB(t10, odd[3]);
+  o[1] = ADD(t11, odd[2]);
+  o[6] = SUB(t11, odd[2]);
+  o[2] = ADD(t12, odd[1]);
+  o[5] = SUB(t12, odd[1]);
+  o[3] = ADD(t13, odd[0]);
+  o[4] = SUB(t13, odd[0]);
 }
 
-/* Transposes a 4x4 block of i32 lanes held as four vectors. */
-INLINE void transpose4(v128_t *a, v128_t *b, v128_t *c, v128_t *d) {
-  v128_t t0 = wasm_i32x4_shuffle(*a, *b, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(*a, *b, 2, 6, 3, 7);
-  v128_t t2 = wasm_i32x4_shuffle(*c, *d, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(*c, *d, 2, 6, 3, 7);
-  *a = wasm_i64x2_shuffle(t0, t2, 0, 2);
-  *b = wasm_i64x2_shuffle(t0, t2, 1, 3);
-  *c = wasm_i64x2_shuffle(t1, t3, 0, 2);
-  *d = wasm_i64x2_shuffle(t1, t3, 1, 3);
-}
-
-/* Transposes an 8x8 i32 matrix held as lo[r] (columns 0-3) and hi[r] (columns 4-7) of each row r. */
-INLINE void transpose8(v128_t lo[8], v128_t hi[8]) {
-  transpose4(&lo[0], &lo[1], &lo[2], &lo[3]);
-  transpose4(&hi[4], &hi[5], &hi[6], &hi[7]);
-  transpose4(&hi[0], &hi[1], &hi[2], &hi[3]);
-  transpose4(&lo[4], &lo[5], &lo[6], &lo[7]);
+/* Transposes an 8x8 matrix of i16 held as eight row vectors. */
+INLINE void transpose8(v128_t r[8]) {
+  v128_t t[8], u[8];
   for (int i = 0; i < 4; i++) {
-    v128_t t = hi[i];
-    hi[i] = lo[4 + i];
-    lo[4 + i] = t;
+    t[2 * i] = wasm_i16x8_shuffle(r[2 * i], r[2 * i + 1], 0, 8, 1, 9, 2, 10, 3, 11);
+    t[2 * i + 1] = wasm_i16x8_shuffle(r[2 * i], r[2 * i + 1], 4, 12, 5, 13, 6, 14, 7, 15);
+  }
+  for (int i = 0; i < 2; i++) {
+    for (int j = 0; j < 2; j++) {
+      u[4 * i + 2 * j] = wasm_i32x4_shuffle(t[4 * i + j], t[4 * i + j + 2], 0, 4, 1, 5);
+      u[4 * i + 2 * j + 1] = wasm_i32x4_shuffle(t[4 * i + j], t[4 * i + j + 2], 2, 6, 3, 7);
+    }
+  }
+  /* u[0..3]: columns (0,1), (2,3), (4,5), (6,7) of rows 0-3; u[4..7] the same of rows 4-7 */
+  for (int c = 0; c < 4; c++) {
+    r[2 * c] = wasm_i64x2_shuffle(u[c], u[c + 4], 0, 2);
+    r[2 * c + 1] = wasm_i64x2_shuffle(u[c], u[c + 4], 1, 3);
   }
 }
 
@@ -457,42 +464,34 @@ INLINE void transpose8(v128_t lo[8], v128_t hi[8]) {
  * a dequantized coefficient or a column result reaches IDCT_LIMIT.
  */
 static int idct_block(const i16 *coef, const i16 *q, u8 *out, int stride) {
-  v128_t lo[8], hi[8], in[8], o[8];
+  v128_t x[8], o[2][8];
   v128_t big = SPLAT(0);
   for (int r = 0; r < 8; r++) {
     v128_t c = wasm_v128_load(coef + 8 * r), k = wasm_v128_load(q + 8 * r);
-    lo[r] = wasm_i32x4_extmul_low_i16x8(c, k);
-    hi[r] = wasm_i32x4_extmul_high_i16x8(c, k);
-    big = wasm_i32x4_max(big, wasm_i32x4_max(wasm_i32x4_abs(lo[r]), wasm_i32x4_abs(hi[r])));
+    v128_t lo = wasm_i32x4_extmul_low_i16x8(c, k), hi = wasm_i32x4_extmul_high_i16x8(c, k);
+    big = wasm_i32x4_max(big, wasm_i32x4_max(wasm_i32x4_abs(lo), wasm_i32x4_abs(hi)));
+    x[r] = wasm_i16x8_narrow_i32x4(lo, hi);
   }
-  /* pass 1: each lane is a column; row r of the vectors is input r */
+  /* pass 1: lanes are columns, x[r] is input row r */
   const v128_t round1 = SPLAT(1 << (CONST_BITS - PASS1_BITS - 1));
-  for (int half = 0; half < 2; half++) {
-    v128_t *x = half ? hi : lo;
-    for (int r = 0; r < 8; r++) in[r] = x[r];
-    idct8(in, o);
-    for (int r = 0; r < 8; r++) {
-      x[r] = wasm_i32x4_shr(ADD(o[r], round1), CONST_BITS - PASS1_BITS);
-      big = wasm_i32x4_max(big, wasm_i32x4_abs(x[r]));
-    }
+  for (int half = 0; half < 2; half++) idct8(x, half, o[half]);
+  for (int r = 0; r < 8; r++) {
+    v128_t lo = wasm_i32x4_shr(ADD(o[0][r], round1), CONST_BITS - PASS1_BITS);
+    v128_t hi = wasm_i32x4_shr(ADD(o[1][r], round1), CONST_BITS - PASS1_BITS);
+    big = wasm_i32x4_max(big, wasm_i32x4_max(wasm_i32x4_abs(lo), wasm_i32x4_abs(hi)));
+    x[r] = wasm_i16x8_narrow_i32x4(lo, hi);
   }
   if (wasm_v128_any_true(wasm_i32x4_ge(big, SPLAT(IDCT_LIMIT)))) return 1;
-  /* pass 2: after the transpose each lane is a row; vector j holds column j */
-  transpose8(lo, hi);
+  /* pass 2: after the transpose lanes are rows, x[j] is column j */
+  transpose8(x);
   const int shift2 = CONST_BITS + PASS1_BITS + 3;
   const v128_t round2 = SPLAT((1 << (shift2 - 1)) + (128 << shift2));
-  for (int half = 0; half < 2; half++) {
-    v128_t *x = half ? hi : lo;
-    for (int j = 0; j < 8; j++) in[j] = x[j];
-    idct8(in, o);
-    for (int j = 0; j < 8; j++) x[j] = wasm_i32x4_shr(ADD(o[j], round2), shift2);
-  }
-  /* back to rows: lo[j] / hi[j] held output column j of rows 0-3 / 4-7 */
-  transpose8(lo, hi);
-  for (int r = 0; r < 8; r++) {
-    v128_t w = wasm_i16x8_narrow_i32x4(lo[r], hi[r]);
-    wasm_v128_store64_lane(out + r * stride, wasm_u8x16_narrow_i16x8(w, w), 0);
-  }
+  for (int half = 0; half < 2; half++) idct8(x, half, o[half]);
+  for (int j = 0; j < 8; j++)
+    x[j] = wasm_i16x8_narrow_i32x4(wasm_i32x4_shr(ADD(o[0][j], round2), shift2), wasm_i32x4_shr(ADD(o[1][j], round2), shift2));
+  /* back to rows; the saturating narrows clamp to 0..255 */
+  transpose8(x);
+  for (int r = 0; r < 8; r++) wasm_v128_store64_lane(out + r * stride, wasm_u8x16_narrow_i16x8(x[r], x[r]), 0);
   return 0;
 }
 
