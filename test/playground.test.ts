@@ -211,8 +211,10 @@ describe.skipIf(!HAVE_CHROMIUM)('playground in Chromium', () => {
       expect(message).not.toBe('');
       expect(await page.text(`[data-testid=error-${name}]`)).toBe(message);
       expect(await page.attribute(`[data-testid=option-${name}]`, 'aria-invalid')).toBe('true');
+      expect(await page.attribute('[data-testid=grid]', 'data-stale')).toBe('true');
       await page.setOption(name, '');
       expect(await page.text(`[data-testid=error-${name}]`)).toBe('');
+      expect(await page.attribute('[data-testid=grid]', 'data-stale')).toBe('');
     }
   });
 

@@ -7,6 +7,7 @@ import { ImageDataGenerator, type ImageDataGeneratorArgs } from '../../src/brows
 import { fieldValue } from './literal.js';
 import { OPTION_SPECS, type OptionName, type OptionSpec, toCamel, toSnake } from './optionSpecs.js';
 
+/** Each option's default as an argument (the library's config, except zoomRange: its argument 0 is the config's [1, 1]). */
 const DEFAULTS: Record<string, unknown> = { ...new ImageDataGenerator().getConfig(), zoomRange: 0 };
 
 /** A literal as a control shows it. */

@@ -99,8 +99,10 @@ async function update(since: number): Promise<void> {
   } catch (e) {
     showError(e);
     fitPanel.fail(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+    byId('grid').dataset.stale = 'true';
     return;
   }
+  delete byId('grid').dataset.stale;
   const first = replies[0]!;
   byId('notes').textContent = first.warnings.join(' ');
   const drawStart = performance.now();
