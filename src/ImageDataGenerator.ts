@@ -19,6 +19,7 @@ import { INSTEAD, requireNode } from './platform.js';
 import { parseNpy } from './io/npy.js';
 import { ArrayIterator, type FlowContext, type FlowInput, type FlowOptions, type SampleProcessor } from './iterators/ArrayIterator.js';
 import { ImageStandardization } from './layers/ImageStandardization.js';
+import { applyWhitening } from './linalg/applyWhitening.js';
 import type { Batch } from './iterators/BatchIterator.js';
 import type { DataFrameBatch, DataFrameClassMode, DataFrameFlowOptions, DataFrameIterator, Row } from './node/DataFrameIterator.js';
 import type { ClassMode, DirectoryBatch, DirectoryFlowOptions, DirectoryIterator } from './node/DirectoryIterator.js';
@@ -616,7 +617,10 @@ export class ImageDataGenerator {
     return this.whiten(out, count, images.shape);
   }
 
-  /** Keras's last standardize step, `flat(x) @ W`, as one matrix product for the batch (on the tf backend). */
+  /**
+   * Keras's last standardize step, `flat(x) @ W`, as one float32 matrix product
+   * for the batch: our wasm kernel where it runs, else the tf backend's matMul.
+   */
   private whiten(flat: Float32Array, count: number, shape: readonly number[]): Float32Array {
     this.checkLive('standardize or flow');
     const zca = this.stats.zca;
@@ -626,6 +630,7 @@ export class ImageDataGenerator {
     if (flat.length !== count * d || !zca.imageShape.every((size, axis) => shape[axis + 1] === size)) {
       throw new ShapeError('x', `images of shape [${zca.imageShape}] (NHWC), the shape the ZCA matrix was fitted on`, shape);
     }
+    if (applyWhitening(flat, count, zca.matrix, d)) return flat;
     this.zcaTensor ??= tf.tensor2d(zca.matrix, [d, d]);
     const w = this.zcaTensor;
     // tidy returns the tensor, not its data: tidy walks a returned typed array element by element.

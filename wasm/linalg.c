@@ -12,6 +12,7 @@
  *                Eisenstat's recomputed z), blocked back-transformation.
  *   zca_matrix   W = U diag(sqrt(n) / (sqrt(lambda) + eps)) U^T over the top
  *                min(n, d) eigenpairs, written as float32.
+ *   sgemm        C = A B in float32 with B packed once (applying W).
  *
  * Two threads: a second instance on the same shared memory runs worker_loop()
  * and takes half of every large matrix product (see par_gemm and gram_add).
@@ -36,7 +37,7 @@ static inline double dsign(double magnitude, double sign) { return __builtin_cop
 
 /* ------------------------------------------------------------------ threads */
 
-enum { JOB_QUIT = 1, JOB_GEMM = 2, JOB_GRAM = 3, JOB_SYMV = 4 };
+enum { JOB_QUIT = 1, JOB_GEMM = 2, JOB_GRAM = 3, JOB_SYMV = 4, JOB_SGEMM = 5 };
 
 /* Spins this many polls before blocking: jobs come back to back during tridiagonalization. */
 #define SPINS (1 << 21)
@@ -56,12 +57,18 @@ typedef struct {
   const void *packed;
   double *g;
   int d, rows, integer, split;
+  /* sgemm */
+  const float *fa, *fb;
+  float *fc;
+  int fm, fn, fk;
   /* per-thread packing buffers */
   double *work[2];
 } Job;
 
 static Job job;
 static int threads = 1;
+/* Set by the second thread once it serves jobs; sgemm runs alone until then. */
+static int worker_ready;
 
 static void run_job(int self);
 static void symv_half(int self);
@@ -80,6 +87,7 @@ EXPORT("set_threads") void set_threads(int n, double *work0, double *work1) {
  */
 EXPORT("worker_loop") void worker_loop(void) {
   int seen = 0;
+  __atomic_store_n(&worker_ready, 1, __ATOMIC_SEQ_CST);
   for (;;) {
     for (int spin = 0; spin < SPINS && __atomic_load_n(&job.seq, __ATOMIC_SEQ_CST) == seen; spin++) {}
     while (__atomic_load_n(&job.seq, __ATOMIC_SEQ_CST) == seen) __builtin_wasm_memory_atomic_wait32(&job.seq, seen, -1);
@@ -401,10 +409,99 @@ EXPORT("gram_add") void gram_add(const void *packed, int integer, int rows, int 
   finish_job(seq);
 }
 
+/* ------------------------------------------------------- float32 products */
+
+/*
+ * C = A B in float32 for applying the ZCA matrix: A (m x k, row-major) times
+ * B (k x n) packed once by sgemm_pack_b into panels of 8 columns (panel p:
+ * k rows of 8 floats, zero past n). Blocks of 4 rows x 8 columns accumulate
+ * over SGEMM_KC values of k in registers (f32x4), then add into C; every
+ * element of C is summed in the same order whichever thread computes it.
+ */
+#define SGEMM_KC 256
+
+/* Floats sgemm_pack_b writes for a k x n matrix. */
+EXPORT("sgemm_packed_floats") int sgemm_packed_floats(int k, int n) { return (n + 7) / 8 * 8 * k; }
+
+EXPORT("sgemm_pack_b") void sgemm_pack_b(const float *b, int k, int n, float *packed) {
+  for (int p = 0; p < (n + 7) / 8; p++) {
+    int c0 = p * 8, width = n - c0 < 8 ? n - c0 : 8;
+    float *out = packed + (size_t)p * k * 8;
+    for (int r = 0; r < k; r++) {
+      const float *src = b + (size_t)r * n + c0;
+      for (int c = 0; c < 8; c++) out[r * 8 + c] = c < width ? src[c] : 0;
+    }
+  }
+}
+
+/* C rows i..i+rows-1 (rows <= 4), columns c0..c0+cols-1 (cols <= 8) = or += A's rows over k0..k0+kc-1 times the panel. */
+static void sgemm_block(const float *a, int k, int rows, const float *panel, int kc, float *c, int n, int cols, int first) {
+  const float *a0 = a, *a1 = rows > 1 ? a + k : a0, *a2 = rows > 2 ? a + 2 * k : a0, *a3 = rows > 3 ? a + 3 * k : a0;
+  v128_t c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  for (int t = 0; t < kc; t++) {
+    v128_t b0 = wasm_v128_load(panel), b1 = wasm_v128_load(panel + 4);
+    v128_t s;
+    s = wasm_v128_load32_splat(a0 + t); c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(s, b0)); c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(s, b1));
+    s = wasm_v128_load32_splat(a1 + t); c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(s, b0)); c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(s, b1));
+    s = wasm_v128_load32_splat(a2 + t); c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(s, b0)); c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(s, b1));
+    s = wasm_v128_load32_splat(a3 + t); c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(s, b0)); c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(s, b1));
+    panel += 8;
+  }
+  v128_t acc[4][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}};
+  for (int r = 0; r < rows; r++) {
+    float *row = c + (size_t)r * n;
+    if (cols == 8) {
+      for (int h = 0; h < 2; h++) {
+        v128_t v = first ? acc[r][h] : wasm_f32x4_add(wasm_v128_load(row + 4 * h), acc[r][h]);
+        wasm_v128_store(row + 4 * h, v);
+      }
+    } else {
+      float v[8];
+      wasm_v128_store(v, acc[r][0]);
+      wasm_v128_store(v + 4, acc[r][1]);
+      for (int j = 0; j < cols; j++) row[j] = first ? v[j] : row[j] + v[j];
+    }
+  }
+}
+
+/* Column panels [p_lo, p_hi) of C. */
+static void sgemm_panels(int p_lo, int p_hi) {
+  int m = job.fm, n = job.fn, k = job.fk;
+  for (int k0 = 0; k0 < k; k0 += SGEMM_KC) {
+    int kc = k - k0 < SGEMM_KC ? k - k0 : SGEMM_KC;
+    for (int p = p_lo; p < p_hi; p++) {
+      const float *panel = job.fb + ((size_t)p * k + k0) * 8;
+      int c0 = p * 8, cols = n - c0 < 8 ? n - c0 : 8;
+      for (int i = 0; i < m; i += 4) {
+        sgemm_block(job.fa + (size_t)i * k + k0, k, m - i < 4 ? m - i : 4, panel, kc, job.fc + (size_t)i * n + c0, n, cols, k0 == 0);
+      }
+    }
+  }
+}
+
+static void sgemm_half(int self) {
+  if (self == 0) sgemm_panels(0, job.split); else sgemm_panels(job.split, (job.fn + 7) / 8);
+}
+
+/* c (m x n) = a (m x k) times the packed b, split by column panels between the threads. */
+EXPORT("sgemm") void sgemm(const float *a, int m, int k, const float *packed, int n, float *c) {
+  job.fa = a; job.fm = m; job.fk = k; job.fb = packed; job.fn = n; job.fc = c;
+  int panels = (n + 7) / 8;
+  if (threads < 2 || !__atomic_load_n(&worker_ready, __ATOMIC_SEQ_CST) || (double)m * n * k < 1e6) {
+    sgemm_panels(0, panels);
+    return;
+  }
+  job.split = panels / 2;
+  int seq = start_job(JOB_SGEMM);
+  sgemm_half(0);
+  finish_job(seq);
+}
+
 static void run_job(int self) {
   if (job.kind == JOB_GEMM) gemm_half(self);
   else if (job.kind == JOB_GRAM) gram_half(self);
   else if (job.kind == JOB_SYMV) symv_half(self);
+  else if (job.kind == JOB_SGEMM) sgemm_half(self);
 }
 
 /* ---------------------------------------------------- tridiagonalization */

@@ -178,8 +178,15 @@ async function saveGenerator(): Promise<void> {
   }
 }
 
-function addSource(image: SourceImage, inGrid: boolean): void {
+function setInGrid(source: Source, inGrid: boolean): void {
+  source.inGrid = inGrid;
+  source.toggle.setAttribute('aria-pressed', String(inGrid));
+}
+
+/** Lists `image` (with its `credit` on hover, for the samples), in the grid or not. */
+function addSource(image: SourceImage, inGrid: boolean, credit = ''): void {
   const item = document.createElement('li');
+  item.title = credit;
   const canvas = document.createElement('canvas');
   canvas.dataset.testid = `source-${sources.length}`;
   canvas.setAttribute('aria-hidden', 'true');
@@ -187,13 +194,11 @@ function addSource(image: SourceImage, inGrid: boolean): void {
   const toggle = Object.assign(document.createElement('button'), { type: 'button', textContent: image.name });
   toggle.dataset.testid = `source-toggle-${sources.length}`;
   const source: Source = { image, inGrid, toggle };
-  const sync = () => toggle.setAttribute('aria-pressed', String(source.inGrid));
   toggle.addEventListener('click', () => {
-    source.inGrid = !source.inGrid;
-    sync();
+    setInGrid(source, !source.inGrid);
     refresh();
   });
-  sync();
+  setInGrid(source, inGrid);
   item.append(canvas, toggle);
   byId('sources').append(item);
   sources.push(source);
@@ -204,10 +209,7 @@ async function addFiles(files: File[]): Promise<void> {
   if (files.length === 0) return;
   try {
     const images = await Promise.all(files.map((f) => decodeImage(f, f.name || 'pasted image')));
-    for (const s of sources) {
-      s.inGrid = false;
-      s.toggle.setAttribute('aria-pressed', 'false');
-    }
+    for (const s of sources) setInGrid(s, false);
     for (const image of images) addSource(image, true);
     refresh();
   } catch (e) {
@@ -275,7 +277,7 @@ async function start(): Promise<void> {
   wireInputs();
   form.write(STARTING_ARGS);
   const samples = await Promise.all(SAMPLES.map((s) => fetchImage(`samples/${s.file}`, s.name)));
-  samples.forEach((image, i) => addSource(image, i === 0));
+  samples.forEach((image, i) => addSource(image, i === 0, `${SAMPLES[i]!.name}: ${SAMPLES[i]!.credit}`));
   refresh();
   await running;
   document.body.dataset.ready = 'true';

@@ -20,7 +20,7 @@ export function describeParams(p: TransformParams): string {
 }
 
 export class TileGrid {
-  readonly tiles: { figure: HTMLElement; canvas: HTMLCanvasElement; caption: HTMLElement }[] = [];
+  private readonly tiles: { figure: HTMLElement; canvas: HTMLCanvasElement; caption: HTMLElement }[] = [];
 
   /** `onPin(i)` runs when tile i is clicked or activated from the keyboard. */
   constructor(root: HTMLElement, onPin: (tile: number) => void) {

@@ -64,11 +64,11 @@ export class GeneratorWorker {
     };
   }
 
-  request<K extends Request['kind']>(kind: K, payload: Payload<K>, transfer: Transferable[] = []): Promise<Answer<K>> {
+  request<K extends Request['kind']>(kind: K, payload: Payload<K>): Promise<Answer<K>> {
     const id = this.next++;
     return new Promise((ok, fail) => {
       this.waiting.set(id, { ok: ok as (r: Reply) => void, fail });
-      this.worker.postMessage({ ...payload, id, kind }, transfer);
+      this.worker.postMessage({ ...payload, id, kind });
     });
   }
 }

@@ -27,6 +27,9 @@ export interface LinalgExports {
   eigen_work_doubles(n: number): number;
   sym_eigen(a: number, n: number, values: number, vectors: number, work: number): void;
   zca_matrix(g: number, d: number, samples: number, epsilon: number, out: number, values: number, vectors: number, work: number): void;
+  sgemm_packed_floats(k: number, n: number): number;
+  sgemm_pack_b(b: number, k: number, n: number, packed: number): void;
+  sgemm(a: number, m: number, k: number, packed: number, n: number, c: number): void;
 }
 
 const PAGE = 65536;
@@ -53,9 +56,10 @@ interface WorkerLike {
 type WorkerConstructor = new (source: string, options: { eval: true; workerData: unknown }) => WorkerLike;
 
 let compiled: Promise<WebAssembly.Module | null> | undefined;
+let compiledSync: WebAssembly.Module | null | undefined;
 
 function compileOnce(): Promise<WebAssembly.Module | null> {
-  compiled ??= (async () => {
+  compiled ??= compiledSync ? Promise.resolve(compiledSync) : (async () => {
     try {
       return await WebAssembly.compile(base64Bytes(linalgWasmBase64));
     } catch {
@@ -65,8 +69,24 @@ function compileOnce(): Promise<WebAssembly.Module | null> {
   return compiled;
 }
 
+/** The module compiled synchronously (null where that is refused, as on a browser's main thread may be). */
+function compileSyncOnce(): WebAssembly.Module | null {
+  if (compiledSync === undefined) {
+    try {
+      compiledSync = new WebAssembly.Module(base64Bytes(linalgWasmBase64));
+    } catch {
+      compiledSync = null;
+    }
+  }
+  return compiledSync;
+}
+
+let shared: WasmLinalg | null | undefined;
+
 export class WasmLinalg {
   private top: number;
+  /** The calling thread's packing buffers for matrix products. */
+  private readonly work0: number;
   private worker: WorkerLike | null = null;
   private closed = false;
 
@@ -75,39 +95,81 @@ export class WasmLinalg {
     private readonly memory: WebAssembly.Memory,
   ) {
     this.top = exports.__heap_base.value as number;
+    this.work0 = this.alloc(GEMM_WORK_BYTES);
+    exports.set_threads(1, this.work0, 0);
   }
 
   /** Kernels on a fresh memory; `threads: false` keeps everything on the calling thread. */
   static async open(options: { threads?: boolean } = {}): Promise<WasmLinalg | null> {
     const module = await compileOnce();
     if (module === null) return null;
-    let memory: WebAssembly.Memory;
-    let exports: LinalgExports;
+    let kernels: WasmLinalg;
     try {
-      memory = new WebAssembly.Memory({ initial: 32, maximum: WASM_MEMORY_LIMIT / PAGE + 1, shared: true });
-      exports = (await WebAssembly.instantiate(module, { env: { memory } })).exports as unknown as LinalgExports;
+      const memory = WasmLinalg.memory();
+      kernels = new WasmLinalg((await WebAssembly.instantiate(module, { env: { memory } })).exports as unknown as LinalgExports, memory);
     } catch {
       return null;
     }
-    const kernels = new WasmLinalg(exports, memory);
-    const work0 = kernels.alloc(GEMM_WORK_BYTES);
-    const Worker = options.threads === false ? null : (nodeBuiltin<{ Worker: WorkerConstructor }>('node:worker_threads')?.Worker ?? null);
-    if (Worker === null) {
-      exports.set_threads(1, work0, 0);
-    } else {
-      const work1 = kernels.alloc(GEMM_WORK_BYTES);
-      const stack = kernels.alloc(WORKER_STACK_BYTES) + WORKER_STACK_BYTES;
-      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, stack } });
+    const worker = options.threads === false ? null : kernels.startWorker(module);
+    if (worker) {
       await new Promise<void>((resolve, reject) => {
         worker.once('message', () => resolve());
         worker.once('error', reject);
       });
-      worker.unref();
-      kernels.worker = worker;
-      exports.set_threads(2, work0, work1);
     }
     kernels.warmUp();
     return kernels;
+  }
+
+  /**
+   * One process-wide instance for applying ZCA matrices (sgemm), made
+   * synchronously on first use; null where it cannot be made. Its second
+   * thread (Node) joins once started: sgemm runs on the calling thread until
+   * then, with the same result. Never closed; the thread does not keep the
+   * process alive.
+   */
+  static shared(): WasmLinalg | null {
+    if (shared === undefined) {
+      const module = compileSyncOnce();
+      shared = null;
+      if (module) {
+        try {
+          const memory = WasmLinalg.memory();
+          shared = new WasmLinalg(new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as LinalgExports, memory);
+        } catch {
+          return null;
+        }
+        // A thread that fails to start leaves sgemm on the calling thread.
+        shared.startWorker(module)?.once('error', () => {});
+      }
+    }
+    return shared;
+  }
+
+  private static memory(): WebAssembly.Memory {
+    return new WebAssembly.Memory({ initial: 32, maximum: WASM_MEMORY_LIMIT / PAGE + 1, shared: true });
+  }
+
+  /** Starts the second thread where node:worker_threads exists (it says 'ready' once serving jobs); else null. */
+  private startWorker(module: WebAssembly.Module): WorkerLike | null {
+    const Worker = nodeBuiltin<{ Worker: WorkerConstructor }>('node:worker_threads')?.Worker ?? null;
+    if (Worker === null) return null;
+    const work1 = this.alloc(GEMM_WORK_BYTES);
+    const stack = this.alloc(WORKER_STACK_BYTES) + WORKER_STACK_BYTES;
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory: this.memory, stack } });
+    worker.unref();
+    this.worker = worker;
+    this.exports.set_threads(2, this.work0, work1);
+    return worker;
+  }
+
+  /** The allocation mark: `release(mark)` frees every block allocated after it. */
+  mark(): number {
+    return this.top;
+  }
+
+  release(mark: number): void {
+    this.top = mark;
   }
 
   /** A zeroed, 16-byte aligned block of `bytes`, growing the memory as needed. */
@@ -135,7 +197,7 @@ export class WasmLinalg {
    * ascending, vectors as columns (row-major d x d).
    */
   eigen(a: Float64Array, d: number): { values: Float64Array; vectors: Float64Array } {
-    const mark = this.top;
+    const mark = this.mark();
     const pa = this.alloc(d * d * 8);
     const pv = this.alloc(d * 8);
     const pz = this.alloc(d * d * 8);
@@ -143,7 +205,7 @@ export class WasmLinalg {
     this.f64(pa, d * d).set(a);
     this.exports.sym_eigen(pa, d, pv, pz, pw);
     const result = { values: this.f64(pv, d).slice(), vectors: this.f64(pz, d * d).slice() };
-    this.top = mark;
+    this.release(mark);
     return result;
   }
 
