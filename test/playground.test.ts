@@ -57,7 +57,7 @@ describe('playground config text', () => {
 
   it('writes the Python call with Keras names and literals', () => {
     expect(toPython({ rotationRange: 40, brightnessRange: [0.5, 1.5], horizontalFlip: true, dataFormat: 'channelsFirst', rng: 'numpy' })).toBe(
-      "from keras.preprocessing.image import ImageDataGenerator\n\n# Not Keras options (this library only): rng='numpy'\n" +
+      "from tensorflow.keras.preprocessing.image import ImageDataGenerator\n\n# Not Keras options (this library only): rng='numpy'\n" +
         "datagen = ImageDataGenerator(\n    rotation_range=40,\n    brightness_range=[0.5, 1.5],\n    horizontal_flip=True,\n    data_format='channels_first',\n)\n",
     );
   });

@@ -38,7 +38,7 @@ export function toPython(args: ImageDataGeneratorArgs): string {
   const own = entries.filter(([k]) => !BY_NAME.get(k)?.keras);
   const lines = keras.map(([k, v]) => `    ${toSnake(k)}=${pythonValue(k === 'dataFormat' ? toSnake(v as string) : v)},\n`);
   const note = own.length ? `# Not Keras options (this library only): ${own.map(([k, v]) => `${k}=${tsValue(v)}`).join(', ')}\n` : '';
-  return `from keras.preprocessing.image import ImageDataGenerator\n\n${note}datagen = ImageDataGenerator(${lines.length ? `\n${lines.join('')}` : ''})\n`;
+  return `from tensorflow.keras.preprocessing.image import ImageDataGenerator\n\n${note}datagen = ImageDataGenerator(${lines.length ? `\n${lines.join('')}` : ''})\n`;
 }
 
 /**
