@@ -7,8 +7,7 @@
  * colour mode and resized as Pillow's `Image.resize` does, to the bit, for
  * every filter (./resample).
  */
-import { constants, type Stats } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { type Stats, closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { CorruptFileError, ImageTooLargeError, InvalidArgumentError } from '../errors.js';
 import { fsPath } from './fsNames.js';
 import { type Grey16, clip8, grey16Into } from './grey16.js';
@@ -100,32 +99,42 @@ function kind(s: Stats): string {
  * A regular file's bytes, after following links. Anything else (FIFO,
  * device, socket, directory) is refused before it is opened, and checked
  * again on the open descriptor (opened non-blocking, so a FIFO swapped in
- * meanwhile cannot block); at most the size seen then is read.
+ * meanwhile cannot block); at most the size seen then is read. Synchronous:
+ * it runs in the decoding threads (or on a caller that asked for no
+ * threads), where the promise API's five trips through libuv's pool cost
+ * about 0.1 ms of CPU per file more (0.12 against 0.03 ms for a 50 KB JPEG).
  */
-async function readImageFile(path: string): Promise<Buffer> {
+function readImageFile(path: string): Buffer {
   const target = fsPath(path);
   const check = (s: Stats) => {
     if (!s.isFile()) throw new CorruptFileError(path, `is not a regular file (it is ${kind(s)})`);
     if (s.size > MAX_FILE_BYTES) throw new CorruptFileError(path, `is ${s.size} bytes, more than the ${MAX_FILE_BYTES} bytes an image file may have`);
   };
-  const unreadable = (e: Error) => {
-    throw new CorruptFileError(path, `cannot be read (${e.message})`);
+  const unreadable = (e: unknown): never => {
+    throw e instanceof CorruptFileError ? e : new CorruptFileError(path, `cannot be read (${(e as Error).message})`);
   };
-  check(await stat(target).catch(unreadable));
-  const handle = await open(target, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0)).catch(unreadable);
+  let fd: number;
   try {
-    const info = await handle.stat();
+    check(statSync(target));
+    fd = openSync(target, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (e) {
+    return unreadable(e);
+  }
+  try {
+    const info = fstatSync(fd);
     check(info);
     const bytes = Buffer.allocUnsafe(info.size);
     let filled = 0;
     while (filled < bytes.length) {
-      const { bytesRead } = await handle.read(bytes, filled, bytes.length - filled, filled);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
+      const read = readSync(fd, bytes, filled, bytes.length - filled, filled);
+      if (read === 0) break;
+      filled += read;
     }
     return bytes.subarray(0, filled);
+  } catch (e) {
+    return unreadable(e);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
@@ -154,7 +163,7 @@ type NearestFor = (width: number, height: number) => NearestTarget | null;
 async function decodePixels(path: string, maxPixels: number): Promise<RawImage & { grey16?: Grey16 }>;
 async function decodePixels(path: string, maxPixels: number, nearest: NearestFor): Promise<(RawImage & { grey16?: Grey16 }) | 'selected'>;
 async function decodePixels(path: string, maxPixels: number, nearest?: NearestFor): Promise<(RawImage & { grey16?: Grey16 }) | 'selected'> {
-  const bytes = await readImageFile(path);
+  const bytes = readImageFile(path);
   const raw = rawDecoderFor(path);
   // JPEGs (known by content) whose header we read, CMYK aside, go to the wasm
   // decoder first (./jpegWasm.ts: Pillow's pixels to the bit, synchronously,
