@@ -2,9 +2,13 @@
  * npm run bench [-- section...]: throughput of fit, standardize and flow on the
  * active backend (best available, or TFJS_BACKEND=cpu|wasm|tensorflow), with
  * Keras's own figures (numpy, one process, a quiet 2-core machine of this
- * kind) beside ours. Sections: zca, fit, flow, files (default: all).
+ * kind) beside ours. Sections: zca, fit, flow, files (default: all). With
+ * KERAS_PYTHON=<python with keras>, the files section measures the real
+ * Keras on the same folder in the same run (bench/keras/flow_from_directory.py).
  * Rows: name, seconds, images/s, Keras images/s, ratio (ours / Keras).
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { ImageDataGenerator, setWarningHandler, useBestBackend } from '../src/index.js';
 import { WasmLinalg } from '../src/linalg/wasmLinalg.js';
@@ -152,11 +156,21 @@ if (run('files')) {
     }
     rows.push({ name: label, seconds: (performance.now() - t0) / 1000, images, keras });
   }
+  // With KERAS_PYTHON (a Python with keras, e.g. /tmp/kvenv/bin/python), the real Keras flows the same folder right after.
+  const python = process.env.KERAS_PYTHON;
+  if (python) {
+    const script = fileURLToPath(new URL('./keras/flow_from_directory.py', import.meta.url));
+    const result = spawnSync(python, [script, dir], { encoding: 'utf8', env: { KERAS_BACKEND: 'numpy', ...process.env } });
+    const rates = [...result.stdout.matchAll(/: ([\d,]+) images\/s/g)].map((m) => Number(m[1]!.replaceAll(',', '')));
+    if (result.status !== 0 || rates.length !== 2) throw new Error(`KERAS_PYTHON=${python} ${script} failed:\n${result.stderr}`);
+    rows.slice(-2).forEach((row, i) => (row.keras = rates[i]));
+    notes.push(`files: the Keras column is the real Keras (${result.stdout.split('\n')[0]}) on the same folder, measured right after in this run.`);
+  }
 }
 
 notes.push(
-  'Keras images/s: the issues\' figures for Keras on a quiet machine of this kind. This machine runs the same numpy/scipy work' +
-    ' at 60-70% of them; BENCHMARKS.md lists side-by-side runs.',
+  'Keras images/s (rows not measured in this run): the issues\' figures for Keras on a quiet machine of this kind. This machine' +
+    ' runs the same numpy/scipy work at 60-70% of them; BENCHMARKS.md lists side-by-side runs.',
 );
 const table = [
   `backend: ${backend.name}, node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
