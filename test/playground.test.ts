@@ -83,6 +83,7 @@ datagen = keras.preprocessing.image.ImageDataGenerator(
     expect(() => argsFromText('{"rotationRange": -1}')).toThrow('`rotationRange`: expected a finite number >= 0, received -1.');
     expect(() => parseConfigText('ImageDataGenerator(rotation_range=)')).toThrow('unexpected ")" (at character 35)');
     expect(() => parseConfigText('')).toThrow(/empty/);
+    expect(() => parseLiteral("'\\x41'")).toThrow('a string with an escape JSON does not have (at character 1)');
   });
 });
 

@@ -30,18 +30,21 @@ function tokenize(text: string, from = 0): Token[] {
     const m = TOKEN.exec(text);
     if (!m) throw new LiteralSyntaxError(`unexpected ${JSON.stringify(text[at])}`, at);
     if (m[1] !== undefined) tokens.push({ kind: 'number', text: m[1], value: Number(m[1]), at });
-    else if (m[2] !== undefined) tokens.push({ kind: 'string', text: m[2], value: unquote(m[2]), at });
+    else if (m[2] !== undefined) tokens.push({ kind: 'string', text: m[2], value: unquote(m[2], at), at });
     else if (m[3] !== undefined) tokens.push({ kind: 'name', text: m[3], at });
     else if (m[4] !== undefined) tokens.push({ kind: 'punct', text: m[4], at });
   }
   return tokens;
 }
 
-/** A quoted string's value, with JSON's escapes (a single-quoted one may hold `\\'` and bare `"`). */
-function unquote(quoted: string): string {
-  if (quoted[0] === '"') return JSON.parse(quoted) as string;
-  const body = quoted.slice(1, -1).replace(/\\'/g, "'").replace(/\\?"/g, '\\"');
-  return JSON.parse(`"${body}"`) as string;
+/** A quoted string's value (at offset `at`), with JSON's escapes (a single-quoted one may hold `\\'` and bare `"`). */
+function unquote(quoted: string, at: number): string {
+  const json = quoted[0] === '"' ? quoted : `"${quoted.slice(1, -1).replace(/\\'/g, "'").replace(/\\?"/g, '\\"')}"`;
+  try {
+    return JSON.parse(json) as string;
+  } catch {
+    throw new LiteralSyntaxError('a string with an escape JSON does not have', at);
+  }
 }
 
 const CONSTANTS: Record<string, Literal> = { True: true, False: false, None: null, true: true, false: false, null: null };
