@@ -68,8 +68,9 @@ function cmykToRgb(img: RawImage): RawImage {
 }
 
 /**
- * A 16-bit grayscale PNG without a tRNS chunk: Pillow opens it as 'I;16'
- * (a tRNS colour key would make sharp add alpha: such files take the 8-bit path).
+ * A 16-bit grayscale PNG: Pillow opens it as 'I;16', and ignores a tRNS
+ * colour key in every conversion Keras makes (sharp adds alpha for one: it
+ * is dropped).
  */
 function isGrey16Png(bytes: Uint8Array): boolean {
   if (bytes.length < 33 || bytes[0] !== 0x89 || bytes[1] !== 0x50 || bytes[2] !== 0x4e || bytes[3] !== 0x47) return false;
@@ -77,7 +78,6 @@ function isGrey16Png(bytes: Uint8Array): boolean {
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let at = 8; at + 8 <= bytes.length; at += 12 + v.getUint32(at)) {
     const type = String.fromCharCode(bytes[at + 4]!, bytes[at + 5]!, bytes[at + 6]!, bytes[at + 7]!);
-    if (type === 'tRNS') return false;
     if (type === 'IDAT') return true;
   }
   return false;
@@ -192,7 +192,9 @@ async function decodePixels(path: string, maxPixels: number, nearest?: NearestFo
     if (isGrey16Png(bytes)) {
       // Pillow's 'I;16': kept whole for Keras's grayscale (./grey16.ts), clipped at 255 for the other modes.
       const { data, info } = await input.toColourspace('grey16').raw({ depth: 'ushort' }).toBuffer({ resolveWithObject: true });
-      const grey16 = { data: new Uint16Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)), width: info.width, height: info.height };
+      const samples = new Uint16Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
+      const grey = info.channels === 1 ? samples : samples.filter((_, i) => i % info.channels === 0);
+      const grey16 = { data: grey, width: info.width, height: info.height };
       return { ...toColour({ data: clip8(grey16), width: info.width, height: info.height, channels: 1 }), grey16 };
     }
     const { data, info } = await input.raw().toBuffer({ resolveWithObject: true });

@@ -99,6 +99,9 @@ def crafted() -> list[tuple[str, bytes, str]]:
     files.append(("gray16.png", png(w, h, 16, 0, rows16(g16)), "16-bit grayscale (I;16): kept in grayscale, clipped at 255 otherwise"))
     smooth = (xx * 5000 + yy * 700 + (xx * yy) % 7 * 311).clip(0, 65535)
     files.append(("gray16_smooth.png", png(w, h, 16, 0, rows16(smooth)), "16-bit grayscale gradient"))
+    key = int(g16[1, 1])
+    files.append(("gray16_trns.png", png(w, h, 16, 0, rows16(g16), extra=chunk(b"tRNS", struct.pack(">H", key))),
+                  "16-bit grayscale with a tRNS colour key (still 'I;16': Pillow ignores the key, alpha stays 255)"))
     for depth in (1, 2, 4, 8):
         v = rng.integers(0, 2**depth, (h, w))
         files.append((f"gray{depth}.png", png(w, h, depth, 0, pack_bits(v, depth) if depth < 8 else rows8(v)), f"{depth}-bit grayscale"))
