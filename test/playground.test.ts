@@ -311,6 +311,8 @@ describe.skipIf(!HAVE_CHROMIUM)('playground in Chromium', () => {
           .filter((e) => !(e as HTMLInputElement).labels?.length && !e.getAttribute('aria-label') && !e.textContent?.trim())
           .map((e) => e.outerHTML.slice(0, 80)));
       expect(unlabelled).toEqual([]);
+      const picker = await narrow.tabTo('[data-testid=file-input]');
+      expect(picker.labelOutline).not.toBe('none');
       const focus = await narrow.tabTo('[data-testid=tile-0]');
       expect(focus.outline).not.toBe('none');
       expect(focus.captionVisible).toBe(true);

@@ -128,12 +128,23 @@ export async function openPlayground(browser: Browser, url: string, viewport: { 
       const data = await page.$eval(byTestId('timing'), (e) => ({ ...(e as HTMLElement).dataset }));
       return { ms: Number(data.ms), parts: JSON.parse(data.parts ?? '{}') as Record<string, number>, tensors: Number(data.tensors) };
     },
-    /** Presses Tab until `selector` has the focus; returns its focus outline and whether its parameter caption shows. */
-    async tabTo(selector: string): Promise<{ outline: string; captionVisible: boolean }> {
+    /**
+     * Presses Tab until `selector` has the focus; returns the outline style of
+     * it and of its label, and whether a parameter caption inside it shows.
+     */
+    async tabTo(selector: string): Promise<{ outline: string; labelOutline: string; captionVisible: boolean }> {
       for (let i = 0; i < 200; i++) {
         await page.keyboard.press('Tab');
         if (await page.$eval(selector, (e) => e === document.activeElement)) {
-          return page.$eval(selector, (e) => ({ outline: getComputedStyle(e).outlineStyle, captionVisible: getComputedStyle(e.querySelector('figcaption')!).display !== 'none' }));
+          return page.$eval(selector, (e) => {
+            const label = (e as HTMLInputElement).labels?.[0];
+            const caption = e.querySelector('figcaption');
+            return {
+              outline: getComputedStyle(e).outlineStyle,
+              labelOutline: label ? getComputedStyle(label).outlineStyle : 'none',
+              captionVisible: caption !== null && getComputedStyle(caption).display !== 'none',
+            };
+          });
         }
       }
       throw new Error(`Tab never reached ${selector}`);
