@@ -5,6 +5,7 @@
  * server and driven in Debian's Chromium: its grid, parameters, errors,
  * exports, fit panel and download against the library in this process.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
@@ -84,6 +85,37 @@ datagen = keras.preprocessing.image.ImageDataGenerator(
     expect(() => parseConfigText('ImageDataGenerator(rotation_range=)')).toThrow('unexpected ")" (at character 35)');
     expect(() => parseConfigText('')).toThrow(/empty/);
     expect(() => parseLiteral("'\\x41'")).toThrow('a string with an escape JSON does not have (at character 1)');
+  });
+});
+
+describe('npm run playground\'s server command', () => {
+  const serve = (port: string) => spawn(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'playground', 'serve.ts')], { env: { ...process.env, PORT: port } });
+
+  it('listens on 127.0.0.1 at PORT and prints the address; refuses a bad PORT', async () => {
+    const child = serve('0');
+    try {
+      const line = await new Promise<string>((ok, fail) => {
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('\n')) ok(out);
+        });
+        child.once('exit', (code) => fail(new Error(`exited with ${code}: ${out}`)));
+      });
+      const url = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(line)?.[0];
+      expect(url, line).toBeDefined();
+      expect([200, 404]).toContain((await fetch(url!)).status);
+    } finally {
+      child.kill();
+    }
+    const bad = serve('http');
+    const [code, err] = await new Promise<[number | null, string]>((ok) => {
+      let text = '';
+      bad.stderr.on('data', (d: Buffer) => (text += d.toString()));
+      bad.once('exit', (c) => ok([c, text]));
+    });
+    expect(code).toBe(2);
+    expect(err).toContain('PORT must be an integer port number 0-65535, got "http"');
   });
 });
 
