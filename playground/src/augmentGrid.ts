@@ -24,11 +24,11 @@ export function tileInputs(images: readonly Float32Array[]): Float32Array {
 /**
  * Batch `part` of `generator.flow(tiles, null, {batchSize: TILES / parts,
  * shuffle: false, seed})`: tiles part * TILES / parts onwards (`parts`
- * divides TILES).
+ * divides TILES). `tiles` is in the generator's data format (`toFormat`).
  */
-export function augmentTiles(generator: ImageDataGenerator, tiles: Float32Array, seed: number, part = 0, parts = 1): GridBatch {
+export function augmentTiles(generator: ImageDataGenerator, tiles: { data: Float32Array; shape: number[] }, seed: number, part = 0, parts = 1): GridBatch {
   const format = generator.config.dataFormat;
-  const flow = generator.flow(toFormat(tiles, TILES, SIZE, format), null, { batchSize: TILES / parts, shuffle: false, seed });
+  const flow = generator.flow(tiles, null, { batchSize: TILES / parts, shuffle: false, seed });
   const { xs } = flow.batch(part);
   try {
     return { data: fromFormat(xs.dataSync() as Float32Array, TILES / parts, SIZE, format), params: flow.transforms(part) };

@@ -8,24 +8,34 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { ImageDataGenerator, type TransformParams, setWarningHandler, useBestBackend } from '../../src/browser.js';
-import { augmentTiles, replayTile, tileInputs } from './augmentGrid.js';
+import { type DataFormat, ImageDataGenerator, type TransformParams, setWarningHandler, useBestBackend } from '../../src/browser.js';
+import { TILES, augmentTiles, replayTile, tileInputs } from './augmentGrid.js';
 import { SIZE, stackImages } from './images.js';
 import { fromFormat, toFormat } from './layout.js';
 import type { Reply, Request, UpdateReply } from './workerProtocol.js';
 
+type Batch = { data: Float32Array; shape: number[] };
+
 let generator: ImageDataGenerator | null = null;
-/** The images of the grid (each SIZE x SIZE x 3, NHWC), their stack and the grid's tile inputs. */
+/** The images of the grid (each SIZE x SIZE x 3, NHWC). */
 let images: Float32Array[] = [];
-let stacked: Float32Array = new Float32Array(0);
-let tiles: Float32Array = new Float32Array(0);
+/** Per data format, the images stacked and the grid's tile inputs in that format, made when first needed. */
+const layouts = new Map<DataFormat, { stacked: Batch; tiles: Batch }>();
 
 const needsFit = (g: ImageDataGenerator): boolean => g.config.featurewiseCenter || g.config.featurewiseStdNormalization || g.config.zcaWhitening;
 
 function setImages(next: Float32Array[]): void {
   images = next;
-  stacked = stackImages(next);
-  tiles = next.length > 0 ? tileInputs(next) : new Float32Array(0);
+  layouts.clear();
+}
+
+function inputs(format: DataFormat): { stacked: Batch; tiles: Batch } {
+  let layout = layouts.get(format);
+  if (!layout) {
+    layout = { stacked: toFormat(stackImages(images), images.length, SIZE, format), tiles: toFormat(tileInputs(images), TILES, SIZE, format) };
+    layouts.set(format, layout);
+  }
+  return layout;
 }
 
 /** The current generator; there is none after options the library refused. */
@@ -50,17 +60,17 @@ async function update(args: Record<string, unknown>, seed: number, part: number,
     setWarningHandler(previous);
   }
   generator = next;
-  const n = images.length;
   const format = next.config.dataFormat;
+  const { stacked, tiles } = inputs(format);
   const fitted = needsFit(next);
-  if (fitted) await next.fit(toFormat(stacked, n, SIZE, format));
+  if (fitted) await next.fit(stacked);
   const start = performance.now();
   const grid = augmentTiles(next, tiles, seed, part, parts);
   const flowMs = performance.now() - start;
   let standardized = new Float32Array(0);
   if (part === 0) {
-    const out = next.standardize(toFormat(stacked, n, SIZE, format));
-    standardized = fromFormat(out.dataSync() as Float32Array, n, SIZE, format).slice();
+    const out = next.standardize(stacked);
+    standardized = fromFormat(out.dataSync() as Float32Array, images.length, SIZE, format).slice();
     out.dispose();
   }
   return {
