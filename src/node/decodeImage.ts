@@ -83,6 +83,15 @@ function isGrey16Png(bytes: Uint8Array): boolean {
   return false;
 }
 
+const isTiff = (b: Uint8Array): boolean =>
+  (b[0] === 0x49 && b[1] === 0x49 && b[2] === 0x2a && b[3] === 0) || (b[0] === 0x4d && b[1] === 0x4d && b[2] === 0 && b[3] === 0x2a);
+
+/** A one-band TIFF Pillow opens as 'I;16' (16-bit unsigned) or 'I' (32-bit signed): the sample depth to read it with, else null. */
+function wideGreyTiff(meta: { channels?: number; depth?: string }): 'ushort' | 'int' | null {
+  if (meta.channels !== 1) return null;
+  return meta.depth === 'ushort' ? 'ushort' : meta.depth === 'int' ? 'int' : null;
+}
+
 /** Files larger than this (1 GiB) are refused unread: an image within the default pixel limit needs at most 716 MB (16-bit RGBA, uncompressed). */
 const MAX_FILE_BYTES = 2 ** 30;
 
@@ -180,7 +189,10 @@ async function decodePixels(path: string, maxPixels: number, nearest?: NearestFo
   }
   const decoder = raw ? null : (sharp ?? (await loadSharp()));
   try {
-    if (raw) return toColour(raw(bytes));
+    if (raw) {
+      const img = raw(bytes);
+      return img.wide ? { ...toColour(img), grey16: img.wide } : toColour(img);
+    }
     // sharp's own pixel limit backs ours up for files whose header we could not read. Pillow, and
     // so Keras, ignores embedded ICC profiles: so does this decode (sharp would convert through them).
     const input = decoder!(bytes, { failOn: 'truncated', limitInputPixels: Number.isFinite(maxPixels) ? maxPixels : false, ignoreIcc: true });
@@ -189,12 +201,14 @@ async function decodePixels(path: string, maxPixels: number, nearest?: NearestFo
       const { data, info } = await input.pipelineColourspace('cmyk').toColourspace('cmyk').raw().toBuffer({ resolveWithObject: true });
       return cmykToRgb({ data, width: info.width, height: info.height, channels: info.channels });
     }
-    if (isGrey16Png(bytes)) {
-      // Pillow's 'I;16': kept whole for Keras's grayscale (./grey16.ts), clipped at 255 for the other modes.
-      const { data, info } = await input.toColourspace('grey16').raw({ depth: 'ushort' }).toBuffer({ resolveWithObject: true });
-      const samples = new Uint16Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
-      const grey = info.channels === 1 ? samples : samples.filter((_, i) => i % info.channels === 0);
-      const grey16 = { data: grey, width: info.width, height: info.height };
+    const wide = isGrey16Png(bytes) ? 'ushort' : isTiff(bytes) ? wideGreyTiff(await input.metadata()) : null;
+    if (wide) {
+      // Pillow's 'I;16' or 'I': kept whole for Keras's grayscale (./grey16.ts), clipped to 0..255 for the other modes.
+      const grey = wide === 'ushort' ? input.toColourspace('grey16') : input.extractChannel(0);
+      const { data, info } = await grey.raw({ depth: wide }).toBuffer({ resolveWithObject: true });
+      const copy = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
+      const samples = wide === 'ushort' ? new Uint16Array(copy) : new Int32Array(copy);
+      const grey16 = { data: info.channels === 1 ? samples : samples.filter((_, i) => i % info.channels === 0), width: info.width, height: info.height };
       return { ...toColour({ data: clip8(grey16), width: info.width, height: info.height, channels: 1 }), grey16 };
     }
     const { data, info } = await input.raw().toBuffer({ resolveWithObject: true });

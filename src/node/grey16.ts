@@ -1,43 +1,50 @@
 /**
- * 16-bit grayscale images as Keras's grayscale `load_img` keeps them: Pillow
- * opens a 16-bit grayscale PNG as 'I;16', which color_mode='grayscale' does
- * not convert, so `img_to_array` gives values up to 65535. Resizing is
- * Pillow 12's `Image.resize` for 'I;16', to the bit:
+ * Grayscale images wider than 8 bits as Keras's grayscale `load_img` keeps
+ * them: Pillow opens 16-bit grayscale PNGs and TIFFs as 'I;16', and PGMs
+ * with maxval above 255 and 32-bit integer TIFFs as 'I', modes that
+ * color_mode='grayscale' does not convert, so `img_to_array` gives their
+ * values (0..65535 for 'I;16', any int32 for 'I'). A Grey16 holding a
+ * Uint16Array is 'I;16', one holding an Int32Array is 'I'. Resizing is
+ * Pillow 12's `Image.resize` for these modes, to the bit:
  * - a box of whole pixels the size of the output is a crop; NEAREST is the
  *   scale-only affine transform (as for 8 bits);
  * - the other filters are Pillow's 16bpc passes (ImagingResampleHorizontal_16bpc
- *   and ..._Vertical_16bpc): double weights normalized to sum 1 (no fixed
- *   point), each pass's sum rounded half away from zero and clipped to
- *   0..65535 (Pillow 12.3 saturates overshoot of bicubic and lanczos; checked
- *   against it by test/png-decode.test.ts);
+ *   and ..._Vertical_16bpc; _32bpc for 'I'): double weights normalized to
+ *   sum 1 (no fixed point), each pass's sum rounded half away from zero,
+ *   clipped to 0..65535 for 'I;16' (Pillow 12.3 saturates overshoot of
+ *   bicubic and lanczos) and kept as it is for 'I' (checked against Pillow by
+ *   test/png-decode.test.ts);
  * - images more than 100 times taller than wide are shrunk in height first.
- * Converting 'I;16' to 'L', 'RGB' or 'RGBA' clips each value at 255 (`clip8`).
+ * Converting either to 'L', 'RGB' or 'RGBA' clips each value to 0..255 (`clip8`).
  */
 import { weights, type Weights } from './resample/coefficients.js';
 import { type Box, type Resample, nearestAxis } from './resample/resize.js';
 
 export interface Grey16 {
-  data: Uint16Array;
+  /** Uint16Array: Pillow's 'I;16'; Int32Array: its 'I'. */
+  data: Uint16Array | Int32Array;
   width: number;
   height: number;
 }
 
-/** Pillow's I;16 to 8 bits ('L', and each band of 'RGB'/'RGBA'): min(v, 255). */
+/** Pillow's 'I;16' or 'I' to 8 bits ('L', and each band of 'RGB'/'RGBA'): each value clipped to 0..255. */
 export function clip8(img: Grey16): Uint8Array {
-  const out = new Uint8Array(img.data.length);
-  for (let i = 0; i < out.length; i++) out[i] = Math.min(img.data[i]!, 255);
-  return out;
+  return Uint8Array.from(img.data, (v) => (v < 0 ? 0 : v > 255 ? 255 : v));
 }
 
-/** One 16bpc output sample: the double sum rounded half away from zero (ROUND_UP), clipped to 0..65535. */
-function store(ss: number): number {
+/** An empty image of the same mode as `like`. */
+const blank = (like: Grey16, n: number): Uint16Array | Int32Array => (like.data instanceof Uint16Array ? new Uint16Array(n) : new Int32Array(n));
+
+/** One output sample: the double sum rounded half away from zero (ROUND_UP); the typed array clips it for 'I;16'. */
+function store(ss: number, wide: boolean): number {
   const s = Math.trunc(ss >= 0 ? ss + 0.5 : ss - 0.5);
-  return s <= 0 ? 0 : s < 65535 ? s : 65535;
+  return wide ? s : s <= 0 ? 0 : s < 65535 ? s : 65535;
 }
 
 /** One convolution pass: `src` resampled to `width` columns (horizontal) or `height` rows (vertical). */
 function pass(src: Grey16, width: number, height: number, t: Weights, horizontal: boolean): Grey16 {
-  const out = new Uint16Array(width * height);
+  const out = blank(src, width * height);
+  const wide = out instanceof Int32Array;
   const inW = src.width;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
@@ -48,14 +55,14 @@ function pass(src: Grey16, width: number, height: number, t: Weights, horizontal
         const v = horizontal ? src.data[y * inW + t.first[i]! + k]! : src.data[(t.first[i]! + k) * inW + x]!;
         ss += v * t.weights[k0 + k]!;
       }
-      out[y * width + x] = store(ss);
+      out[y * width + x] = store(ss, wide);
     }
   }
   return { data: out, width, height };
 }
 
 function nearest(src: Grey16, width: number, height: number, box: Box): Grey16 {
-  const out = new Uint16Array(width * height); // positions outside the source stay 0
+  const out = blank(src, width * height); // positions outside the source stay 0
   const cols = nearestAxis(box[0], box[2], width, src.width);
   const rows = nearestAxis(box[1], box[3], height, src.height);
   for (let y = 0; y < height; y++) {
@@ -68,7 +75,7 @@ function nearest(src: Grey16, width: number, height: number, box: Box): Grey16 {
 function core(src: Grey16, width: number, height: number, resample: Resample, box: Box): Grey16 {
   const b = box.map(Math.fround) as Box;
   if (Number.isInteger(b[0]) && Math.fround(b[2] - b[0]) === width && Number.isInteger(b[1]) && Math.fround(b[3] - b[1]) === height) {
-    const out = new Uint16Array(width * height);
+    const out = blank(src, width * height);
     for (let y = 0; y < height; y++) out.set(src.data.subarray((y + b[1]) * src.width + b[0], (y + b[1]) * src.width + b[0] + width), y * width);
     return { data: out, width, height };
   }
@@ -81,7 +88,7 @@ function core(src: Grey16, width: number, height: number, resample: Resample, bo
   return img === src ? { ...src, data: src.data.slice() } : img;
 }
 
-/** Pillow's `img.resize((width, height), resample, box)` for an 'I;16' image; `box` defaults to the whole image. */
+/** Pillow's `img.resize((width, height), resample, box)` for an 'I;16' or 'I' image; `box` defaults to the whole image. */
 export function resizeGrey16(src: Grey16, width: number, height: number, resample: Resample, box?: Box): Grey16 {
   const b: Box = box ?? [0, 0, src.width, src.height];
   if (width === src.width && height === src.height && b[0] === 0 && b[1] === 0 && b[2] === src.width && b[3] === src.height) {
@@ -95,9 +102,9 @@ export function resizeGrey16(src: Grey16, width: number, height: number, resampl
 }
 
 /**
- * Keras's grayscale `load_img` + `img_to_array` of an 'I;16' image into `out`
- * at `offset`: resized (within `box`, keep_aspect_ratio's crop, when given)
- * when the size differs, values 0..65535.
+ * Keras's grayscale `load_img` + `img_to_array` of an 'I;16' or 'I' image
+ * into `out` at `offset`: resized (within `box`, keep_aspect_ratio's crop,
+ * when given) when the size differs.
  */
 export function grey16Into(src: Grey16, out: Float32Array, offset: number, o: { targetSize: [number, number]; interpolation: Resample }, box: Box | undefined): void {
   const [height, width] = o.targetSize;

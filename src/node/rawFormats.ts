@@ -85,7 +85,22 @@ export function netpbmSize(bytes: Uint8Array): { width: number; height: number }
   }
 }
 
-export function decodeNetpbm(bytes: Uint8Array): RawImage {
+/** Python's round() (halves to even) of a double, as Pillow's PPM decoders scale samples. */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/**
+ * A Netpbm image (P2, P3, P5, P6) as Pillow 12 reads it: greymaps with maxval
+ * up to 255 and pixmaps as 8-bit 'L' / 'RGB', each sample scaled by
+ * round(value / maxval * 255); greymaps with a larger maxval as 'I' (`wide`,
+ * 32-bit values scaled to 0..65535 the same way, stored as is when maxval is
+ * 65535), whose 8-bit data is each value clipped at 255 as Pillow converts
+ * 'I'. Plain files refuse a sample above maxval, as Pillow does; binary ones
+ * clip it.
+ */
+export function decodeNetpbm(bytes: Uint8Array): RawImage & { wide?: { data: Int32Array; width: number; height: number } } {
   const magic = String.fromCharCode(bytes[0] ?? 0, bytes[1] ?? 0);
   if (!['P2', 'P3', 'P5', 'P6'].includes(magic)) throw new Error(`unsupported Netpbm variant ${JSON.stringify(magic)} (P2, P3, P5 and P6 are read)`);
   const tokens = new NetpbmTokens(bytes);
@@ -95,21 +110,31 @@ export function decodeNetpbm(bytes: Uint8Array): RawImage {
   if (width <= 0 || height <= 0 || maxval <= 0 || maxval > 65535) throw new Error(`invalid Netpbm header ${width}x${height} max ${maxval}`);
   const channels = magic === 'P3' || magic === 'P6' ? 3 : 1;
   const count = width * height * channels;
-  const out = new Uint8Array(count);
-  const scale = (s: number) => Math.round((s * 255) / maxval);
+  const wide = channels === 1 && maxval > 255;
+  const outMax = wide ? 65535 : 255;
+  const values = wide ? new Int32Array(count) : new Uint8Array(count);
   if (magic === 'P5' || magic === 'P6') {
     const pos = tokens.pos + 1; // one whitespace byte after maxval
-    const wide = maxval > 255;
-    if (pos + count * (wide ? 2 : 1) > bytes.length) throw new Error('truncated Netpbm pixel data');
-    for (let i = 0; i < count; i++) out[i] = scale(wide ? (bytes[pos + 2 * i]! << 8) | bytes[pos + 2 * i + 1]! : bytes[pos + i]!);
+    const two = maxval > 255;
+    if (pos + count * (two ? 2 : 1) > bytes.length) throw new Error('truncated Netpbm pixel data');
+    const exact = maxval === outMax; // Pillow's raw decoder: samples as stored
+    for (let i = 0; i < count; i++) {
+      const v = two ? (bytes[pos + 2 * i]! << 8) | bytes[pos + 2 * i + 1]! : bytes[pos + i]!;
+      values[i] = exact ? v : Math.min(outMax, roundHalfEven((v / maxval) * outMax));
+    }
   } else {
-    for (let i = 0; i < count; i++) out[i] = scale(tokens.next());
+    for (let i = 0; i < count; i++) {
+      const v = tokens.next();
+      if (v > maxval) throw new Error(`Netpbm sample ${v} above maxval ${maxval}`);
+      values[i] = roundHalfEven((v / maxval) * outMax);
+    }
   }
-  return { data: out, width, height, channels };
+  if (!wide) return { data: values as Uint8Array, width, height, channels };
+  return { data: Uint8Array.from(values, (v) => Math.min(v, 255)), width, height, channels, wide: { data: values as Int32Array, width, height } };
 }
 
 /** The decoder for a file name sharp cannot read, or null. */
-export function rawDecoderFor(path: string): ((bytes: Uint8Array) => RawImage) | null {
+export function rawDecoderFor(path: string): ((bytes: Uint8Array) => RawImage & { wide?: { data: Int32Array; width: number; height: number } }) | null {
   const lower = path.toLowerCase();
   if (lower.endsWith('.bmp')) return decodeBmp;
   if (['.ppm', '.pgm', '.pnm'].some((e) => lower.endsWith(e))) return decodeNetpbm;

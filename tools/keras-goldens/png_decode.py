@@ -10,11 +10,15 @@ test/fixtures/keras-goldens/png/:
   with and without a tRNS chunk, grayscale 8-bit with a tRNS colour key,
   grayscale + alpha 8 and 16-bit, RGB 8 and 16-bit, RGBA 8 and 16-bit, an
   interlaced (Adam7) RGB, a PNG with an eXIf orientation 6 chunk and a JPEG
-  with EXIF orientation 8 (load_img ignores both); each under a few KB.
+  with EXIF orientation 8 (load_img ignores both); also images wider than 8
+  bits in other formats: Netpbm greymaps (binary and plain, maxval 1000 and
+  65535, and maxval 6 for Python's half-to-even rounding) and a 16-bit
+  pixmap, a 16-bit grey TIFF ('I;16') and a 32-bit integer TIFF ('I',
+  negative and large values); each under a few KB.
 - data/*.bin: `img_to_array(load_img(file, color_mode, target_size, interpolation))`
   for colour modes rgb, grayscale and rgba, at the file's own size and
   resized to an odd size with nearest and bilinear (16-bit grayscale also
-  with bicubic, lanczos and keep_aspect_ratio); uint8 when every value fits,
+  and the other wide greys with bicubic, lanczos and keep_aspect_ratio); uint8 when every value fits,
   else float32 (16-bit grayscale stays 'I;16' in Keras's grayscale mode, so
   values go up to 65535).
 - index.json: per case the file, its sha256, the options and the array.
@@ -149,13 +153,39 @@ def crafted() -> list[tuple[str, bytes, str]]:
     buf = io.BytesIO()
     Image.fromarray(rgb.astype("u1")).resize((32, 24)).save(buf, "JPEG", quality=90, exif=exif.tobytes())
     files.append(("exif8.jpg", buf.getvalue(), "JPEG with EXIF orientation 8 (ignored)"))
+    # Netpbm and TIFF images wider than 8 bits (greymaps named .ppm, an extension Keras lists): Pillow opens greymaps with maxval > 255 as 'I' (values scaled
+    # to 0..65535, Python's round), 16-bit PPMs as 'RGB' scaled to 255, 16-bit grey TIFFs as 'I;16' and
+    # 32-bit integer TIFFs as 'I' (negative and large values kept).
+    def netpbm(magic: str, maxval: int, values: np.ndarray) -> bytes:
+        """`values` (h, w) for grey, (h, w, 3) for colour."""
+        head = f"{magic}\n{values.shape[1]} {values.shape[0]}\n{maxval}\n".encode()
+        if magic in ("P2", "P3"):
+            return head + " ".join(str(int(v)) for v in values.ravel()).encode() + b"\n"
+        return head + values.astype(">u2" if maxval > 255 else "u1").tobytes()
+
+    wide = rng.integers(0, 1001, (h, w))
+    wide[0, :4] = [0, 1, 999, 1000]
+    files.append(("wide_p5_1000.ppm", netpbm("P5", 1000, wide), "binary PGM, maxval 1000 ('I', scaled to 65535)"))
+    files.append(("wide_p2_1000.ppm", netpbm("P2", 1000, wide), "plain PGM, maxval 1000 ('I', scaled to 65535)"))
+    files.append(("wide_p5_65535.ppm", netpbm("P5", 65535, g16), "binary PGM, maxval 65535 ('I', as stored)"))
+    halves = rng.integers(0, 7, (h, w))
+    files.append(("gray_p5_6.ppm", netpbm("P5", 6, halves), "binary PGM, maxval 6 (scaled to 255; halves round to even)"))
+    files.append(("rgb_p6_1000.ppm", netpbm("P6", 1000, rng.integers(0, 1001, (h, w, 3))), "16-bit binary PPM ('RGB', scaled to 255)"))
+    buf = io.BytesIO()
+    Image.fromarray(g16.astype("<u2")).save(buf, "TIFF")
+    files.append(("gray16_tiff.tif", buf.getvalue(), "16-bit grey TIFF (I;16)"))
+    i32 = (rng.integers(-70000, 200000, (h, w))).astype("<i4")
+    i32[0, :3] = [-5, 0, 70000]
+    buf = io.BytesIO()
+    Image.fromarray(i32, mode="I").save(buf, "TIFF")
+    files.append(("wide_int32.tif", buf.getvalue(), "32-bit integer TIFF ('I', negative and large values kept)"))
     return files
 
 
 def resizes(name: str) -> list[tuple[str, dict]]:
     """(suffix, load_img options) of the resized cases for a file."""
     out = [("", {}), ("nearest", {"target_size": TARGET, "interpolation": "nearest"}), ("bilinear", {"target_size": TARGET, "interpolation": "bilinear"})]
-    if name.startswith("gray16"):
+    if name.startswith(("gray16", "wide")):
         out += [
             ("bicubic", {"target_size": TARGET, "interpolation": "bicubic"}),
             ("lanczos", {"target_size": TARGET, "interpolation": "lanczos"}),
