@@ -38,6 +38,7 @@ typedef uint32_t u32;
 typedef uint64_t u64;
 
 /* Statuses. Every negative one means "decode this file with libjpeg instead". */
+#define MAX_PIXELS (1u << 26) /* larger images are declined (the caller's own limit is lower) */
 enum { OK = 0, UNSUPPORTED = -1, SUSPICIOUS = -2, NO_MEMORY = -3 };
 
 /* ---------------------------------------------------------------- memory */
@@ -195,6 +196,7 @@ static int read_headers(void) {
       width = u16be(seg + 3);
       ncomp = seg[5];
       if (width == 0 || height == 0 || (ncomp != 1 && ncomp != 3) || n != 6 + 3 * ncomp) return UNSUPPORTED;
+      if ((u64)width * height > MAX_PIXELS) return UNSUPPORTED; /* keeps every size below in 32 bits */
       hmax = vmax = 1;
       for (int c = 0; c < ncomp; c++) {
         comp[c].id = seg[6 + 3 * c];

@@ -42,6 +42,9 @@ export type BaselineResult = { image: RawImage } | { selected: true };
 
 const align = (n: number): number => Math.ceil(n / 16) * 16;
 
+/** Picks larger than this many floats (64 MB) are not staged in wasm memory, which never shrinks: they take the JS path. */
+const MAX_PICK_FLOATS = 2 ** 24;
+
 class BaselineJpeg {
   private readonly base: number;
 
@@ -54,9 +57,9 @@ class BaselineJpeg {
     new Uint8Array(reserve(e.memory, this.base + bytes.length)).set(bytes, this.base);
     if (e.decode(this.base, bytes.length, this.base + bytes.length) !== 0) return null;
     const [width, height, channels] = [e.width(), e.height(), e.channels()];
-    if (nearest && nearest.channels === channels && nearest.width === width && nearest.height === height) {
+    const size = nearest ? nearest.sel.rows.length * nearest.sel.cols.length * nearest.channels : 0;
+    if (nearest && nearest.channels === channels && nearest.width === width && nearest.height === height && size <= MAX_PICK_FLOATS) {
       const { rows, cols } = nearest.sel;
-      const size = rows.length * cols.length * channels;
       const [rowsAt, colsAt, outAt] = [e.scratch(rows.length * 4), e.scratch(cols.length * 4), e.scratch((size + 1) * 4)];
       if (rowsAt && colsAt && outAt) {
         new Int32Array(e.memory.buffer, rowsAt, rows.length).set(rows);
