@@ -18,11 +18,14 @@
  * (3/4 nearer + 1/4 further sample, with libjpeg's alternating rounding
  * biases); the colour conversion's 16-bit fixed-point constants. Pixels are
  * clamped to 0..255 as libjpeg's range-limit table does for every value a
- * valid file can produce.
+ * valid file can produce, and as its x86 SIMD code (Pillow's on x86) does
+ * for any value: on damaged files whose IDCT leaves that range the output
+ * equals Pillow's there, where libjpeg's plain C code wraps.
  *
  * Memory: the caller puts the file at `src` and passes the first free byte
- * as `heap`; the decoder lays its planes and the output out from there,
- * growing the memory as needed, and reports where the pixels are.
+ * as `heap`; `decode` lays the component planes out from there (growing the
+ * memory as needed), then `pixels` converts the whole image, or
+ * `select_nearest` only the rows a NEAREST resize picks, straight to float32.
  */
 #include <stdint.h>
 #include <wasm_simd128.h>
