@@ -37,17 +37,6 @@ export function augmentTiles(generator: ImageDataGenerator, tiles: { data: Float
   }
 }
 
-/** The whole grid from its parts, in order. */
-export function joinParts(parts: readonly GridBatch[]): GridBatch {
-  const data = new Float32Array(parts.reduce((n, p) => n + p.data.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    data.set(p.data, offset);
-    offset += p.data.length;
-  }
-  return { data, params: parts[0]!.params && parts.flatMap((p) => p.params!) };
-}
-
 /** One image (SIZE x SIZE x 3, NHWC) through `applyTransform(params)` and `standardize`, as NHWC. */
 export function replayTile(generator: ImageDataGenerator, image: Float32Array, params: Partial<TransformParams>): Float32Array {
   const format = generator.config.dataFormat;

@@ -10,6 +10,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { type DataFormat, ImageDataGenerator, type TransformParams, setWarningHandler, useBestBackend } from '../../src/browser.js';
 import { TILES, augmentTiles, replayTile, tileInputs } from './augmentGrid.js';
+import { extremes, toRgba } from './display.js';
 import { SIZE, stackImages } from './images.js';
 import { fromFormat, toFormat } from './layout.js';
 import type { Reply, Request, UpdateReply } from './workerProtocol.js';
@@ -19,6 +20,8 @@ type Batch = { data: Float32Array; shape: number[] };
 let generator: ImageDataGenerator | null = null;
 /** The images of the grid (each SIZE x SIZE x 3, NHWC). */
 let images: Float32Array[] = [];
+/** This worker's part of the grid from the last update (NHWC floats), for `render`. */
+let part: Float32Array = new Float32Array(0);
 /** Per data format, the images stacked and the grid's tile inputs in that format, made when first needed. */
 const layouts = new Map<DataFormat, { stacked: Batch; tiles: Batch }>();
 
@@ -46,9 +49,10 @@ function current(): ImageDataGenerator {
 
 /**
  * The generator from `args`, fitted on the images when it needs statistics;
- * then part `part` of `parts` of the grid, and (part 0) the fit panel's numbers.
+ * then part `index` of `parts` of the grid (kept for `render`), and (part 0)
+ * the fit panel's numbers.
  */
-async function update(args: Record<string, unknown>, seed: number, part: number, parts: number): Promise<Omit<UpdateReply, 'id' | 'kind'>> {
+async function update(args: Record<string, unknown>, seed: number, index: number, parts: number): Promise<Omit<UpdateReply, 'id' | 'kind'>> {
   const warnings: string[] = [];
   const previous = setWarningHandler((w) => warnings.push(w.message));
   generator?.dispose();
@@ -65,16 +69,17 @@ async function update(args: Record<string, unknown>, seed: number, part: number,
   const fitted = needsFit(next);
   if (fitted) await next.fit(stacked);
   const start = performance.now();
-  const grid = augmentTiles(next, tiles, seed, part, parts);
+  const grid = augmentTiles(next, tiles, seed, index, parts);
   const flowMs = performance.now() - start;
+  part = grid.data;
   let standardized = new Float32Array(0);
-  if (part === 0) {
+  if (index === 0) {
     const out = next.standardize(stacked);
     standardized = fromFormat(out.dataSync() as Float32Array, images.length, SIZE, format).slice();
     out.dispose();
   }
   return {
-    warnings, grid, flowMs, standardized, fitted,
+    warnings, params: grid.params, ...extremes(grid.data), flowMs, standardized, fitted,
     mean: fitted ? Array.from(next.mean ?? []) : null,
     std: fitted ? Array.from(next.std ?? []) : null,
     tensors: tf.memory().numTensors,
@@ -103,6 +108,12 @@ async function handle(request: Request): Promise<Reply> {
       if (request.images) setImages(request.images);
       return { id, kind: 'update', ...(await update(request.args, request.seed, request.part, request.parts)) };
     }
+    case 'render': {
+      const tiles = part.length / (SIZE * SIZE * 3);
+      const rgba = new Uint8ClampedArray(tiles * SIZE * SIZE * 4);
+      for (let t = 0; t < tiles; t++) toRgba(part, t, SIZE, SIZE, request, rgba.subarray(t * SIZE * SIZE * 4, (t + 1) * SIZE * SIZE * 4));
+      return { id, kind: 'render', rgba };
+    }
     case 'replay':
       return { id, kind: 'replay', data: replayTile(current(), images[request.image]!, request.params as Partial<TransformParams>) };
     case 'save':
@@ -116,7 +127,7 @@ let queue: Promise<void> = Promise.resolve();
 self.onmessage = (event: MessageEvent<Request>) => {
   queue = queue.then(() => handle(event.data)).then(
     (reply) => {
-      const transfer = reply.kind === 'update' ? [reply.grid.data.buffer, reply.standardized.buffer] : reply.kind === 'replay' ? [reply.data.buffer] : [];
+      const transfer = reply.kind === 'update' ? [reply.standardized.buffer] : reply.kind === 'render' ? [reply.rgba.buffer] : reply.kind === 'replay' ? [reply.data.buffer] : [];
       self.postMessage(reply, { transfer: transfer as ArrayBuffer[] });
     },
     (e: unknown) => {

@@ -6,7 +6,7 @@
  * controls; its errors are shown in the library's own words.
  */
 import type { ImageDataGeneratorArgs, TransformParams } from '../../src/browser.js';
-import { TILES, joinParts } from './augmentGrid.js';
+import { TILES } from './augmentGrid.js';
 import { argsFromText, toJson, toPython, toTypeScript } from './configText.js';
 import { OptionForm } from './controls.js';
 import { type DisplayRange, displayRange, drawImage } from './display.js';
@@ -106,10 +106,13 @@ async function update(since: number): Promise<void> {
   const first = replies[0]!;
   byId('notes').textContent = first.warnings.join(' ');
   const drawStart = performance.now();
-  const batch = joinParts(replies.map((r) => r.grid));
-  const range = displayRange(batch.data);
-  grid.show(batch, range, images.map((i) => i.name));
-  shown = { range, params: batch.params };
+  const range = displayRange({ min: Math.min(...replies.map((r) => r.min)), max: Math.max(...replies.map((r) => r.max)) });
+  const parts = await Promise.all(workers.map((w) => w.request('render', { offset: range.offset, scale: range.scale })));
+  const perPart = TILES / workers.length;
+  const tileBytes = SIZE * SIZE * 4;
+  const params = first.params && replies.flatMap((r) => r.params!);
+  grid.show((t) => parts[Math.floor(t / perPart)]!.rgba.subarray((t % perPart) * tileBytes, (t % perPart + 1) * tileBytes), params, images.map((i) => i.name));
+  shown = { range, params };
   byId('legend').textContent = `Tiles: ${range.label}.`;
   const end = performance.now();
   const flow = Math.max(...replies.map((r) => r.flowMs));

@@ -4,8 +4,8 @@
  * and pinned with a click, Enter or Space.
  */
 import type { TransformParams } from '../../src/browser.js';
-import { type GridBatch, TILES } from './augmentGrid.js';
-import { type DisplayRange, drawImage } from './display.js';
+import { TILES } from './augmentGrid.js';
+import { putRgba } from './display.js';
 import { SIZE } from './images.js';
 
 /** The parameters in a line a person reads. */
@@ -51,14 +51,14 @@ export class TileGrid {
     }
   }
 
-  /** Draws `batch`; `sources[i]` names the image tile i was made from. */
-  show(batch: GridBatch, range: DisplayRange, sources: readonly string[]): void {
+  /** Shows tile i's bytes (`rgba(i)`, SIZE x SIZE RGBA) and parameters (`params`: null when nothing is drawn); `sources[i % n]` names its image. */
+  show(rgba: (tile: number) => Uint8ClampedArray<ArrayBuffer>, params: readonly TransformParams[] | null, sources: readonly string[]): void {
     this.tiles.forEach(({ figure, canvas, caption }, i) => {
-      drawImage(canvas, batch.data, i, SIZE, SIZE, range);
-      const params = batch.params?.[i];
-      figure.dataset.params = params ? JSON.stringify(params) : '';
+      putRgba(canvas, rgba(i), SIZE, SIZE);
+      const p = params?.[i];
+      figure.dataset.params = p ? JSON.stringify(p) : '';
       figure.dataset.source = String(i % sources.length);
-      caption.textContent = `${sources[i % sources.length]}: ${params ? describeParams(params) : 'no augmentation (the options draw no transform)'}`;
+      caption.textContent = `${sources[i % sources.length]}: ${p ? describeParams(p) : 'no augmentation (the options draw no transform)'}`;
       figure.setAttribute('aria-label', `Tile ${i + 1}, pin to edit its parameters`);
     });
   }

@@ -1,10 +1,12 @@
 /** The messages between the page and its generator worker (generatorWorker.ts), and the page's side of them. */
-import type { GridBatch } from './augmentGrid.js';
+import type { TransformParams } from '../../src/browser.js';
 
 export type Request =
   | { id: number; kind: 'init'; wasmBase: string }
   /** `images`: the grid's images when they changed (each SIZE x SIZE x 3), else null; the worker computes part `part` of `parts` of the grid. */
   | { id: number; kind: 'update'; args: Record<string, unknown>; seed: number; images: Float32Array[] | null; part: number; parts: number }
+  /** The worker's part of the grid as RGBA bytes, its values mapped by `offset` and `scale` (display.ts). */
+  | { id: number; kind: 'render'; offset: number; scale: number }
   | { id: number; kind: 'replay'; image: number; params: Record<string, unknown> }
   | { id: number; kind: 'save' };
 
@@ -13,8 +15,11 @@ export interface UpdateReply {
   kind: 'update';
   /** Keras's override warnings for these options. */
   warnings: string[];
-  /** The worker's part of the grid. */
-  grid: GridBatch;
+  /** Per tile of the worker's part of the grid, the parameters flow() drew (null: the generator does not augment). */
+  params: TransformParams[] | null;
+  /** The smallest and largest value in the worker's part of the grid. */
+  min: number;
+  max: number;
   /** Milliseconds in flow() (the batch and its parameters). */
   flowMs: number;
   /** The grid's images after `standardize` (NHWC), for the fit panel (part 0; empty in the others). */
@@ -29,6 +34,7 @@ export interface UpdateReply {
 export type Reply =
   | { id: number; kind: 'init'; backend: string }
   | UpdateReply
+  | { id: number; kind: 'render'; rgba: Uint8ClampedArray<ArrayBuffer> }
   | { id: number; kind: 'replay'; data: Float32Array }
   | { id: number; kind: 'save'; manifest: unknown; weights: ArrayBuffer }
   | { id: number; kind: 'error'; name: string; message: string; argument: unknown };
