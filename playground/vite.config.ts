@@ -30,5 +30,12 @@ export default defineConfig({
   logLevel: 'warn',
   plugins: [tfjsWasmFiles()],
   worker: { format: 'es' },
-  build: { outDir: join(here, 'dist'), emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 2000 },
+  build: {
+    outDir: join(here, 'dist'),
+    emptyOutDir: true,
+    target: 'es2022',
+    // tfjs makes the page's scripts large, and Vite's worker-URL pass over them slow: both expected here, not worth a warning.
+    chunkSizeWarningLimit: 2000,
+    rolldownOptions: { checks: { bundlerTimings: false } },
+  },
 });
