@@ -24,6 +24,10 @@ export interface GramAccumulator {
   readonly count: number;
   /** Adds `n` flattened samples (`data` is n x d, row-major). */
   add(data: Float32Array, n: number): void;
+  /** A float64 copy of the sums so far (a partial fit's share of G). */
+  snapshot(): GramSums;
+  /** Starts from `sums` (of this many features), before any `add`. */
+  restore(sums: GramSums): void;
   /** Keras's ZCA matrix (d x d, float32) for the per-feature centre `mu` (in scaled units); call once, last. */
   whitening(mu: Float64Array, epsilon: number): Float32Array;
   /** Releases memory and threads; safe to call more than once. */
@@ -31,6 +35,45 @@ export interface GramAccumulator {
 }
 
 export type GramEngine = 'auto' | 'wasm' | 'js';
+
+/**
+ * What an accumulator holds, as plain data: `count` samples, their provisional
+ * centre c, sum (x - c) and S = sum (x - c)(x - c)^T (d x d, symmetric), all
+ * in the units before `scale`. Sums of disjoint parts merge exactly (mergeGramSums).
+ */
+export interface GramSums {
+  count: number;
+  centre: Float64Array;
+  sums: Float64Array;
+  s: Float64Array;
+}
+
+/**
+ * The sums of the union of disjoint parts: each part's S and sums are moved
+ * onto the first non-empty part's centre by the same rank-one correction as
+ * `centre` (exact for integral centres and pixels), then added. Empty parts
+ * (count 0) are skipped; all parts must have the same features.
+ */
+export function mergeGramSums(parts: readonly GramSums[], d: number): GramSums {
+  const filled = parts.filter((p) => p.count > 0);
+  const c = filled[0]?.centre.slice() ?? new Float64Array(d);
+  const out: GramSums = { count: 0, centre: c, sums: new Float64Array(d), s: new Float64Array(d * d) };
+  const moved = new Float64Array(d * d);
+  for (const p of filled) {
+    centre(p.s, p.sums, p.centre, c, 1, p.count, moved, d);
+    for (let i = 0; i < d * d; i++) out.s[i]! += moved[i]!;
+    for (let i = 0; i < d; i++) out.sums[i]! += p.sums[i]! - p.count * (c[i]! - p.centre[i]!);
+    out.count += p.count;
+  }
+  return out;
+}
+
+/** S with its lower triangle (the part the engines keep) copied into the upper one. */
+function symmetric(s: Float64Array, d: number): Float64Array {
+  const out = s.slice();
+  for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) out[j * d + i] = out[i * d + j]!;
+  return out;
+}
 
 /** Rows per wasm tile: integer tiles take all of them, float64 tiles half (to stay in the L1 cache). */
 const TILE_ROWS = 256;
@@ -130,6 +173,18 @@ class JsGram implements GramAccumulator {
     this.count += n;
   }
 
+  snapshot(): GramSums {
+    const d = this.features;
+    return { count: this.count, centre: this.centreOf?.slice() ?? new Float64Array(d), sums: this.sums.slice(), s: symmetric(this.s, d) };
+  }
+
+  restore(sums: GramSums): void {
+    this.count = sums.count;
+    this.centreOf = sums.count > 0 ? sums.centre.slice() : null;
+    this.sums.set(sums.sums);
+    this.s.set(sums.s);
+  }
+
   whitening(mu: Float64Array, epsilon: number): Float32Array {
     const d = this.features;
     centre(this.s, this.sums, this.centreOf ?? new Float64Array(d), mu, this.scale, this.count, this.s, d);
@@ -186,6 +241,22 @@ class WasmGram implements GramAccumulator {
       }
     }
     this.count += n;
+  }
+
+  snapshot(): GramSums {
+    const d = this.features;
+    const k = this.kernels;
+    return { count: this.count, centre: k.f64(this.centreAt, d).slice(), sums: k.f64(this.sums, d).slice(), s: symmetric(k.f64(this.s, d * d), d) };
+  }
+
+  restore(sums: GramSums): void {
+    const d = this.features;
+    const k = this.kernels;
+    this.count = sums.count;
+    k.f64(this.centreAt, d).set(sums.centre);
+    k.f64(this.sums, d).set(sums.sums);
+    k.f64(this.s, d * d).set(sums.s);
+    this.integral = sums.count > 0 ? sums.centre.every(Number.isInteger) : null;
   }
 
   whitening(mu: Float64Array, epsilon: number): Float32Array {
