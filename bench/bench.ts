@@ -46,39 +46,72 @@ function throughput(name: string, perStep: number, step: () => void, keras?: num
 
 const backend = await useBestBackend();
 const options = { featurewiseCenter: true, featurewiseStdNormalization: true };
+const augmentation = { rotationRange: 20, widthShiftRange: 0.2, heightShiftRange: 0.2, horizontalFlip: true };
 
 if (run('zca')) {
-  // Keras: fit(zca_whitening=True) on 50,000 x 32x32x3 took 64 to 75 s (SVD of 3072 x 50,000) and 6.6 GB.
+  // Keras's side (bench/keras/zca.py) runs first, in this same run, when KERAS_PYTHON names a Python with keras.
+  const python = process.env.KERAS_PYTHON;
+  let keras: Record<string, number> = {};
+  if (python) {
+    const script = fileURLToPath(new URL('./keras/zca.py', import.meta.url));
+    const result = spawnSync(python, [script, '--fit'], { encoding: 'utf8', env: { KERAS_BACKEND: 'numpy', ...process.env } });
+    if (result.status !== 0) throw new Error(`KERAS_PYTHON=${python} ${script} failed:\n${result.stderr}`);
+    keras = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as Record<string, number>;
+    notes.push(`zca: the Keras column was measured in this run by bench/keras/zca.py (numpy ${python}); Keras's fit peaked at ${Math.round(keras.peak_rss_mb!)} MB.`);
+  } else {
+    notes.push('zca: set KERAS_PYTHON=<python with keras> to measure the Keras column in the same run (bench/keras/zca.py).');
+  }
   const n = 50_000;
-  const data = randomImages(n, 32, 32).map((v) => v / 255);
+  const pixels = randomImages(n, 32, 32).map(Math.round); // 8-bit values, as decoded images are
   const rssBefore = process.resourceUsage().maxRSS / 1024;
-  const t0 = performance.now();
-  await new ImageDataGenerator({ zcaWhitening: true }).fit({ data, shape: [n, 32, 32, 3] });
-  rows.push({ name: 'fit zcaWhitening, 50,000 x 32x32x3 (d = 3072), whole fit', seconds: (performance.now() - t0) / 1000, images: n, keras: n / 69.5 });
-  notes.push(`peak RSS: ${Math.round(rssBefore)} MB with the 50,000 images in memory, ${Math.round(process.resourceUsage().maxRSS / 1024)} MB after the ZCA fit (Keras: 6.6 GB)`);
-  // The two phases alone: streaming Gram matrix, then eigendecomposition + W.
+  for (const [label, data, rescale] of [
+    ['8-bit pixels, rescale 1/255 (integer tiles)', pixels, 1 / 255],
+    ['pixels / 255 as float32 (float64 tiles)', null, null],
+  ] as const) {
+    const x = data ?? pixels.map((v) => v / 255);
+    const t0 = performance.now();
+    await new ImageDataGenerator({ zcaWhitening: true, rescale }).fit({ data: x, shape: [n, 32, 32, 3] });
+    rows.push({ name: `fit zcaWhitening, 50,000 x 32x32x3 (d = 3072), whole fit, ${label}`, seconds: (performance.now() - t0) / 1000, images: n, keras: keras.fit && n / keras.fit });
+    if (data) notes.push(`peak RSS: ${Math.round(rssBefore)} MB with the 50,000 images (614 MB) in memory, ${Math.round(process.resourceUsage().maxRSS / 1024)} MB after the first ZCA fit`);
+  }
+  // The phases alone: streaming Gram matrix (each kind of tile), then eigendecomposition + W.
   const gram = await openGram(3072, 1, 2 ** 32);
-  const t1 = performance.now();
-  for (let i = 0; i < n; i += 1000) gram.add(data.subarray(i * 3072, (i + 1000) * 3072), 1000);
-  const t2 = performance.now();
-  gram.whitening(new Float64Array(3072).fill(0.5), 1e-6);
-  const t3 = performance.now();
+  let t1 = performance.now();
+  for (let i = 0; i < n; i += 1000) gram.add(pixels.subarray(i * 3072, (i + 1000) * 3072), 1000);
+  rows.push({ name: '  phase 1: Gram matrix, 50,000 x 3072, 8-bit pixels (exact integer tiles, 2 threads)', seconds: (performance.now() - t1) / 1000, images: n });
+  const fractional = pixels.subarray(0, 10_000 * 3072).map((v) => v + 0.5);
+  t1 = performance.now();
+  for (let i = 0; i < 10_000; i += 1000) gram.add(fractional.subarray(i * 3072, (i + 1000) * 3072), 1000);
+  rows.push({ name: '  phase 1: Gram matrix, 10,000 x 3072, fractional values (float64 tiles, 2 threads)', seconds: (performance.now() - t1) / 1000, images: 10_000 });
+  t1 = performance.now();
+  gram.whitening(new Float64Array(3072).fill(128), 1e-6);
+  rows.push({ name: '  phase 2: eigendecomposition + W, d = 3072', seconds: (performance.now() - t1) / 1000 });
   await gram.close();
-  rows.push({ name: '  phase 1: Gram matrix X^T X, 50,000 x 3072 (fractional values: float64 tiles, 2 threads)', seconds: (t2 - t1) / 1000, images: n });
-  rows.push({ name: '  phase 2: eigendecomposition + W, d = 3072', seconds: (t3 - t2) / 1000 });
-  // Applying W: one matrix product per batch on the tf backend.
-  const whitened = await new ImageDataGenerator({ zcaWhitening: true }).fit({ data: data.subarray(0, 4000 * 3072), shape: [4000, 32, 32, 3] });
-  const batch = tf.tensor4d(data.subarray(0, 32 * 3072), [32, 32, 32, 3]);
-  throughput('standardize(tensor) with ZCA, 32x32x3 (d = 3072), batch 32', 32, () => whitened.standardize(batch).dispose());
-  batch.dispose();
-  // The eigensolver alone on covariance-like matrices (numpy's LAPACK eigh: 1.7 to 2 s at 3072 on 2 threads).
+  // Applying W: our wasm product (standardize, flows) beside numpy's x @ W and tf's matMul (the route before).
+  const images = { data: pixels.subarray(0, 4000 * 3072), shape: [4000, 32, 32, 3] };
+  const whitened = await new ImageDataGenerator({ zcaWhitening: true, rescale: 1 / 255 }).fit(images);
+  const batch = tf.tensor4d(pixels.subarray(0, 32 * 3072), [32, 32, 32, 3]);
+  throughput('standardize(tensor) with ZCA, 32x32x3 (d = 3072), batch 32 (Keras: numpy x @ W)', 32, () => whitened.standardize(batch).dispose(), keras.matmul32);
+  const w = tf.tensor2d(whitened.toJSON().statistics.zcaWhiteningMatrix!.values, [3072, 3072]);
+  const flat = tf.reshape(batch, [32, 3072]);
+  throughput('  the same product with tf matMul on this backend', 32, () => tf.tidy(() => tf.matMul(flat, w)).dataSync(), keras.matmul32);
+  tf.dispose([batch, w, flat]);
+  for (const [label, augment, kerasRate] of [
+    ['flow with ZCA, 32x32x3, batch 32 (Keras: its per-image flow)', {}, keras.flow_zca],
+    ['flow with ZCA + rotation 20, shifts 0.2, h-flip, 32x32x3, batch 32', augmentation, keras.flow_zca_aug],
+  ] as const) {
+    const generator = await new ImageDataGenerator({ zcaWhitening: true, rescale: 1 / 255, ...augment }).fit(images);
+    const flow = generator.flow(images, null, { batchSize: 32, seed: 1 });
+    throughput(label, 32, () => tf.dispose(flow.next().value.xs), kerasRate);
+  }
+  // The eigensolver alone on covariance-like matrices, beside numpy.linalg.eigh of the same matrices.
   const kernels = (await WasmLinalg.open())!;
-  for (const d of [768, 1024, 3072]) {
+  for (const d of [1024, 3072]) {
     const a = new Float64Array(d * d);
     for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) a[i * d + j] = a[j * d + i] = Math.exp(-Math.abs(i - j) / 8) + (i === j ? 1e-6 : 0);
     const t = performance.now();
     kernels.eigen(a, d);
-    rows.push({ name: `  symmetric eigensolver alone, d = ${d}`, seconds: (performance.now() - t) / 1000, kerasSeconds: d === 3072 ? 1.85 : undefined });
+    rows.push({ name: `  symmetric eigensolver alone, d = ${d} (Keras column: numpy.linalg.eigh)`, seconds: (performance.now() - t) / 1000, kerasSeconds: keras[`eigh${d}`] });
   }
   await kernels.close();
 }
@@ -94,7 +127,6 @@ if (run('fit')) {
   rows.push({ name: 'fit featurewise, 50,000 x 32x32x3', seconds: (performance.now() - t0) / 1000, images: n, keras: n / 2.95 });
 }
 
-const augmentation = { rotationRange: 20, widthShiftRange: 0.2, heightShiftRange: 0.2, horizontalFlip: true };
 for (const [size, n, keras] of run('flow') ? ([[32, 4096, 8_000], [224, 256, 300]] as const) : []) {
   const data = randomImages(n, size, size);
   const g = new ImageDataGenerator({ ...options, ...augmentation });

@@ -162,3 +162,24 @@ describe('Gram accumulation and ZCA matrix: wasm (exact integer tiles) and TypeS
     expect(Math.sqrt(num / den)).toBeLessThan(tolerance);
   });
 });
+
+describe('WasmLinalg.open() reuses the last small closed instance', () => {
+  it('hands it back emptied (the same results as a fresh one); a large one is not kept', async () => {
+    const a = randomSymmetric(64, 12);
+    const first = (await WasmLinalg.open())!;
+    const fresh = first.eigen(a, 64);
+    const empty = first.mark();
+    first.alloc(1 << 20);
+    await first.close();
+    const again = (await WasmLinalg.open())!;
+    expect(again).toBe(first);
+    expect(again.mark()).toBe(empty); // the 1 MB block was released
+    const reused = again.eigen(a, 64);
+    expect(Buffer.from(reused.vectors.buffer).equals(Buffer.from(fresh.vectors.buffer))).toBe(true);
+    again.alloc(80 * 2 ** 20);
+    await again.close();
+    const other = (await WasmLinalg.open())!;
+    expect(other).not.toBe(again);
+    await other.close();
+  });
+});

@@ -83,12 +83,18 @@ function compileSyncOnce(): WebAssembly.Module | null {
 
 let shared: WasmLinalg | null | undefined;
 
+/** A closed two-thread instance whose memory stayed this small is kept for the next open(): small ZCA fits then skip the start-up. */
+const KEEP_IDLE_BYTES = 64 * 2 ** 20;
+let idle: WasmLinalg | null = null;
+
 export class WasmLinalg {
   private top: number;
   /** The calling thread's packing buffers for matrix products. */
   private readonly work0: number;
   private worker: WorkerLike | null = null;
   private closed = false;
+  /** The allocation mark of an instance with nothing allocated by its user. */
+  private empty = 0;
 
   private constructor(
     readonly exports: LinalgExports,
@@ -99,8 +105,18 @@ export class WasmLinalg {
     exports.set_threads(1, this.work0, 0);
   }
 
-  /** Kernels on a fresh memory; `threads: false` keeps everything on the calling thread. */
+  /**
+   * Kernels on their own memory (fresh, or the last small instance closed,
+   * emptied); `threads: false` keeps everything on the calling thread.
+   */
   static async open(options: { threads?: boolean } = {}): Promise<WasmLinalg | null> {
+    if (options.threads !== false && idle !== null) {
+      const kernels = idle;
+      idle = null;
+      kernels.release(kernels.empty);
+      kernels.closed = false;
+      return kernels;
+    }
     const module = await compileOnce();
     if (module === null) return null;
     let kernels: WasmLinalg;
@@ -118,6 +134,7 @@ export class WasmLinalg {
       });
     }
     kernels.warmUp();
+    kernels.empty = kernels.mark();
     return kernels;
   }
 
@@ -221,10 +238,17 @@ export class WasmLinalg {
     for (let round = 0; round < 4; round++) this.eigen(a, d);
   }
 
-  /** Stops the second thread; the memory goes with the last reference. */
+  /**
+   * Stops the second thread, and the memory goes with the last reference;
+   * except that one small two-thread instance is kept idle for open().
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.worker && this !== shared && idle === null && this.memory.buffer.byteLength <= KEEP_IDLE_BYTES) {
+      idle = this;
+      return;
+    }
     if (this.worker) {
       this.exports.stop_worker();
       await this.worker.terminate();
