@@ -11,8 +11,8 @@ import { type ArrayInput, toDense } from './input/dense.js';
 import { type ImageBatch, type ImageInput, fromImageBatch, toImageBatch, userShape } from './input/imageBatch.js';
 import { asFileError, fromArtifacts, handlerError, toArtifacts } from './io/artifacts.js';
 import {
-  type FittedStatistics, type GeneratorState, checkEnvelope, decodeStatistics, encodeState, featureOrder, permuteMatrix,
-  statisticShape,
+  type FittedStatistics, type GeneratorState, STATE_FORMAT, STATE_VERSION, checkEnvelope, decodeStatistics, encodeState, featureOrder,
+  permuteMatrix, statisticShape,
 } from './io/jsonState.js';
 import { nodeFs } from './io/nodeFs.js';
 import { INSTEAD, requireNode } from './platform.js';
@@ -27,10 +27,11 @@ import { type ImageDataGeneratorArgs, type ImageDataGeneratorConfig, type Prepro
 import { argsFromKerasConfig, asKerasConfigError, renameArgument } from './options/keras.js';
 import { type OptionKeys, checkKeys, flag } from './options/keys.js';
 import { type RandomGenerator, checkSeed, randomSeed } from './random/random.js';
-import { singleGenerator } from './random/streams.js';
+import { fitImageSeed, singleGenerator } from './random/streams.js';
 import { ChannelMoments } from './stats/channelMoments.js';
 import { checkFiniteStatistics } from './stats/finite.js';
 import { type GramAccumulator, openGram } from './stats/gram.js';
+import { type PartialFitOptions, PartialStatistics } from './stats/partial.js';
 import { type ElementwiseSteps, channelAffine, isIdentity, nonIdentity, standardizeImages } from './standardize/kernel.js';
 import { applyTransformTo } from './transform/apply.js';
 import { type TransformParams, completeParams, drawTransform } from './transform/params.js';
@@ -81,6 +82,13 @@ async function* batchesOf(x: FitInput): AsyncGenerator<ImageInput> {
   else yield x;
 }
 
+/** Keys of an array's images for per-image augmentation seeds: firstIndex + position; null (one stream) without firstIndex. */
+function indexKeys(firstIndex: unknown): ((i: number) => number) | null {
+  if (firstIndex === undefined) return null;
+  if (!Number.isSafeInteger(firstIndex) || (firstIndex as number) < 0) throw new InvalidArgumentError('firstIndex', 'a non-negative integer', firstIndex);
+  return (i) => (firstIndex as number) + i;
+}
+
 /** A tf.io handler for `target`, or null when it names a plain directory (or file://) for Node files. */
 function ioHandler(target: string | tf.io.IOHandler, argument: string): tf.io.IOHandler | null {
   if (typeof target !== 'string') {
@@ -124,21 +132,41 @@ export interface FitOptions {
   rounds?: number;
   /** Seed for the augmentation draws. */
   seed?: number;
+  /**
+   * With `augment`: the index of x's first image in the whole data set. Each
+   * image then draws its transforms from its own seed, `fitImageSeed(seed,
+   * round, firstIndex + i)` (README, "Fitting on many machines"), instead of
+   * from one stream over the pass in Keras's order; partial fits of parts of a
+   * data set with their own `firstIndex` and one seed merge to the fit of the
+   * whole with `firstIndex: 0`.
+   */
+  firstIndex?: number;
 }
 
-const FIT_OPTIONS: OptionKeys<FitOptions> = { augment: true, rounds: true, seed: true };
+const FIT_OPTIONS: OptionKeys<FitOptions> = { augment: true, rounds: true, seed: true, firstIndex: true };
+
+/** What one pass over the data summed, before its statistics are finalized; `gram` holds memory until closed. */
+interface FitPass {
+  moments: ChannelMoments | null;
+  gram: GramAccumulator | null;
+  /** One image's shape (NHWC), null when no batch came. */
+  shape: [number, number, number] | null;
+  /** Images fitted (each augmented copy counts). */
+  images: number;
+  fitOptions: PartialFitOptions;
+}
 
 /** Options of `fitFromDirectory`: how to read the folder, as `flowFromDirectory`, and how to fit. */
 export type FitFromDirectoryOptions = Pick<
   DirectoryFlowOptions,
-  'targetSize' | 'colorMode' | 'classes' | 'followLinks' | 'interpolation' | 'keepAspectRatio' | 'onBadImage' | 'batchSize' | 'maxPixels' | 'workers'
-> & FitOptions & {
+  'targetSize' | 'colorMode' | 'classes' | 'followLinks' | 'interpolation' | 'keepAspectRatio' | 'onBadImage' | 'batchSize' | 'maxPixels' | 'workers' | 'shard'
+> & Omit<FitOptions, 'firstIndex'> & {
   /** Called after each batch with the images done and the total. Default: a progress line on a terminal. */
   onProgress?: (done: number, total: number) => void;
 };
 
 const FIT_FROM_DIRECTORY_OPTIONS: OptionKeys<FitFromDirectoryOptions> = {
-  ...FIT_OPTIONS, targetSize: true, colorMode: true, classes: true, followLinks: true, interpolation: true,
+  augment: true, rounds: true, seed: true, shard: true, targetSize: true, colorMode: true, classes: true, followLinks: true, interpolation: true,
   keepAspectRatio: true, onBadImage: true, batchSize: true, maxPixels: true, workers: true, onProgress: true,
 };
 
@@ -245,61 +273,148 @@ export class ImageDataGenerator {
   async fit(x: FitInput, options: FitOptions = {}): Promise<this> {
     this.checkLive('fit');
     checkKeys(options, FIT_OPTIONS, 'options');
+    await this.finish(await this.pass(batchesOf(x), isStream(x), options, indexKeys(options.firstIndex)), 'x');
+    return this;
+  }
+
+  /**
+   * Fits like `fit` (or, given a directory path, `fitFromDirectory`) but
+   * keeps the sums instead of finalizing them, and leaves this generator's
+   * statistics alone. Partials of disjoint parts of a data set, fitted by
+   * generators with the same options, merge with
+   * `ImageDataGenerator.mergePartials` to the fit of the whole; a part may
+   * hold no images. Save one with `savePartial(partial, dir)`.
+   */
+  async fitPartial(directory: string, options?: FitFromDirectoryOptions): Promise<PartialStatistics>;
+  async fitPartial(x: FitInput, options?: FitOptions): Promise<PartialStatistics>;
+  async fitPartial(x: FitInput | string, options: FitOptions | FitFromDirectoryOptions = {}): Promise<PartialStatistics> {
+    this.checkLive('fitPartial');
+    let pass: FitPass;
+    if (typeof x === 'string') {
+      pass = await this.directoryPass(x, options as FitFromDirectoryOptions);
+    } else {
+      checkKeys(options, FIT_OPTIONS, 'options');
+      pass = await this.pass(batchesOf(x), isStream(x), options as FitOptions, indexKeys((options as FitOptions).firstIndex));
+    }
+    try {
+      const { moments, gram, shape, images, fitOptions } = pass;
+      return new PartialStatistics({
+        config: encodeState(this.config, { mean: null, std: null, zca: null }).config,
+        fitOptions,
+        imageShape: shape,
+        images,
+        count: moments?.count ?? 0,
+        mean: moments?.mean ?? new Float64Array(0),
+        m2: moments?.m2 ?? new Float64Array(0),
+        gram: gram && gram.snapshot(),
+      });
+    } finally {
+      await pass.gram?.close();
+    }
+  }
+
+  /**
+   * A generator fitted on the union of the data of `partials` (from
+   * `fitPartial` or `loadPartial`): the same statistics as one fit of all
+   * of it, to float64 rounding. The partials must come from the same options,
+   * fit options, image shape and data format (else `PartialMismatchError`
+   * naming the difference). As in `fromJSON`, pass the preprocessing function
+   * again if the options had one.
+   */
+  static async mergePartials(partials: readonly PartialStatistics[], options: { preprocessingFunction?: PreprocessingFunction } = {}): Promise<ImageDataGenerator> {
+    const merged = PartialStatistics.merge(partials);
+    const generator = ImageDataGenerator.fromJSON({ format: STATE_FORMAT, formatVersion: STATE_VERSION, config: merged.config, statistics: { mean: null, std: null } }, options);
+    const shape = merged.imageShape;
+    const moments = shape && new ChannelMoments(shape[2]);
+    moments?.merge(merged.count, merged.mean, merged.m2);
+    let gram: GramAccumulator | null = null;
+    if (shape && merged.gram) {
+      gram = await openGram(shape[0] * shape[1] * shape[2], generator.gramScale(merged.fitOptions.augment), generator.config.zcaMaxBytes);
+      gram.restore(merged.gram);
+    }
+    await generator.finish({ moments, gram, shape, images: merged.images, fitOptions: merged.fitOptions }, 'partials');
+    return generator;
+  }
+
+  /** Gram sums are kept before `rescale` in plain fits; augmented fits rescale before transforming. */
+  private gramScale(augment: boolean): number {
+    return augment ? 1 : (this.config.rescale ?? 1);
+  }
+
+  /**
+   * One pass over `source` into float64 moments (and Gram sums with ZCA).
+   * With augment and `keyOf` (the key of the pass's i-th image), image i of
+   * round r is transformed with the seed fitImageSeed(seed, r, keyOf(i));
+   * without `keyOf`, all draws come from one stream, in Keras's order.
+   */
+  private async pass(source: AsyncIterable<ImageInput>, streamed: boolean, options: FitOptions, keyOf: ((i: number) => number) | null): Promise<FitPass> {
     const rounds = options.rounds ?? 1;
     if (!Number.isInteger(rounds) || rounds < 1) throw new InvalidArgumentError('rounds', 'a positive integer', rounds);
     const augment = flag(options, 'augment', false);
-    const random = augment ? singleGenerator(this.config.rng, options.seed === undefined ? randomSeed() : checkSeed(options.seed)) : null;
-    const { dataFormat, rescale, featurewiseCenter, featurewiseStdNormalization, zcaWhitening } = this.config;
-    let moments: ChannelMoments | null = null;
-    let gram: GramAccumulator | null = null;
-    let first: ImageBatch['shape'] | null = null;
+    const seed = options.seed === undefined ? randomSeed() : checkSeed(options.seed);
+    const stream = augment && keyOf === null ? singleGenerator(this.config.rng, seed) : null;
+    const randomFor = (round: number, i: number) => stream ?? singleGenerator(this.config.rng, fitImageSeed(seed, round, keyOf!(i)));
+    const { dataFormat, rescale, zcaWhitening } = this.config;
+    const result: FitPass = { moments: null, gram: null, shape: null, images: 0, fitOptions: { augment, rounds } };
     let seen = 0;
     let index = 0;
     try {
-      for await (const input of batchesOf(x)) {
-        const argument = isStream(x) ? `x (batch ${index})` : 'x';
-        const { batch } = toImageBatch(input, { argument, dataFormat, allowRank3: false, warnChannels: first === null });
-        if (first === null) {
-          first = batch.shape;
-        } else if (batch.shape.slice(1).some((d, i) => d !== first![i + 1])) {
-          throw new ShapeError(argument, `images of the same size and channels as the first batch ([${first.slice(1)}] in NHWC)`, batch.shape);
-        }
+      for await (const input of source) {
+        const argument = streamed ? `x (batch ${index})` : 'x';
+        const { batch } = toImageBatch(input, { argument, dataFormat, allowRank3: false, warnChannels: result.shape === null });
         const [n, h, w, c] = batch.shape;
-        moments ??= new ChannelMoments(c);
+        if (result.shape === null) {
+          result.shape = [h, w, c];
+        } else if (batch.shape.slice(1).some((d, i) => d !== result.shape![i])) {
+          throw new ShapeError(argument, `images of the same size and channels as the first batch ([${result.shape}] in NHWC)`, batch.shape);
+        }
+        const moments = (result.moments ??= new ChannelMoments(c));
         // Plain fits pass the images with rescale as a factor; augmented ones rescale before transforming.
-        if (zcaWhitening) gram ??= await openGram(h * w * c, random === null ? (rescale ?? 1) : 1, this.config.zcaMaxBytes);
+        if (zcaWhitening) result.gram ??= await openGram(h * w * c, this.gramScale(augment), this.config.zcaMaxBytes);
         const accumulate = (data: Float32Array, scale: number) => {
-          moments!.add({ data, shape: batch.shape }, scale, seen, argument);
-          gram?.add(data, n);
+          moments.add({ data, shape: batch.shape }, scale, seen, argument);
+          result.gram?.add(data, n);
+          result.images += n;
         };
-        if (random === null) {
+        if (!augment) {
           accumulate(batch.data, rescale ?? 1);
         } else {
           const scaled = { data: rescale ? batch.data.map((v) => v * rescale) : batch.data, shape: batch.shape };
           for (let r = 0; r < rounds; r++) {
-            accumulate(this.transformSamples(scaled, (i) => i * h * w * c, n, () => this.draw(h, w, random)), 1);
+            let i = 0;
+            accumulate(this.transformSamples(scaled, (k) => k * h * w * c, n, () => this.draw(h, w, randomFor(r, seen + i++))), 1);
           }
         }
-        seen += batch.shape[0];
+        seen += n;
         index++;
       }
-      if (moments === null || first === null || seen === 0) throw new InvalidArgumentError('x', 'at least one image', 'no images');
-      const channels = first[3];
+      return result;
+    } catch (e) {
+      await result.gram?.close();
+      throw e;
+    }
+  }
+
+  /** Finalizes a pass (or a merge) into this generator's statistics; closes its Gram accumulator. */
+  private async finish(pass: FitPass, argument: string): Promise<void> {
+    const { moments, gram, shape } = pass;
+    try {
+      if (moments === null || shape === null || pass.images === 0) throw new InvalidArgumentError(argument, 'at least one image', 'no images');
+      const { featurewiseCenter, featurewiseStdNormalization, zcaEpsilon } = this.config;
       const fitted: FittedStatistics = {
         mean: featurewiseCenter ? Float32Array.from(moments.mean) : null,
         std: featurewiseStdNormalization ? Float32Array.from(moments.variance(), Math.sqrt) : null,
         zca: gram && {
           // Keras centres with the per-channel mean before the SVD.
-          matrix: gram.whitening(Float64Array.from({ length: gram.features }, (_, f) => moments!.mean[f % channels]!), this.config.zcaEpsilon),
-          imageShape: [first[1], first[2], first[3]],
+          matrix: gram.whitening(Float64Array.from({ length: gram.features }, (_, f) => moments.mean[f % shape[2]]!), zcaEpsilon),
+          imageShape: shape,
         },
       };
-      checkFiniteStatistics(fitted, this.config.zcaEpsilon);
+      checkFiniteStatistics(fitted, zcaEpsilon);
       this.setStatistics(fitted);
     } finally {
       await gram?.close();
     }
-    return this;
   }
 
   /**
@@ -352,24 +467,41 @@ export class ImageDataGenerator {
   /**
    * Node: fits the featurewise statistics (and ZCA) on every image of a
    * class-folder tree in one streaming pass, in bounded memory. Shows a
-   * progress line on a terminal; `onProgress` receives (done, total).
+   * progress line on a terminal; `onProgress` receives (done, total). With
+   * `augment`, each file's transforms are seeded by (seed, round, the hash of
+   * its relative path), so they do not depend on batches or shards; `shard`
+   * fits only part of the files (use `fitPartial` for that, then merge).
    */
   async fitFromDirectory(directory: string, options: FitFromDirectoryOptions = {}): Promise<this> {
+    this.checkLive('fit');
+    await this.finish(await this.directoryPass(directory, options), 'directory');
+    return this;
+  }
+
+  /**
+   * The pass of `fitFromDirectory`. With augment, each file's transforms are
+   * seeded by its key (the hash of its relative path, node/shard.ts), so a
+   * file is augmented alike in every shard, batch size and worker count.
+   */
+  private async directoryPass(directory: string, options: FitFromDirectoryOptions): Promise<FitPass> {
     checkKeys(options, FIT_FROM_DIRECTORY_OPTIONS, 'options');
     const { DirectoryIterator } = await requireNode('fitFromDirectory', INSTEAD.files).directoryIterator();
     const { augment, rounds, seed, onProgress, ...flowOptions } = options;
     const files = await DirectoryIterator.create(directory, { ...flowOptions, classMode: null, shuffle: false }, this.flowContext());
     const stderr = (globalThis as { process?: { stderr?: { isTTY?: boolean; write(s: string): void } } }).process?.stderr;
     const report = onProgress ?? (stderr?.isTTY ? progressLine(stderr, files.samples) : () => {});
-    await this.fit((async function* () {
+    // The keys of the images yielded so far, in order (bad files skipped are not among them).
+    const keys: number[] = [];
+    const batches = (async function* () {
       let done = 0;
-      for await (const batch of files.rawBatches()) {
-        yield batch;
-        done += batch.shape[0];
+      for await (const { data, shape, samples } of files.rawBatches()) {
+        for (const s of samples) keys.push(files.keys[s]!);
+        yield { data, shape };
+        done += shape[0];
         report(done, files.samples);
       }
-    })(), { augment, rounds, seed });
-    return this;
+    })();
+    return this.pass(batches, true, { augment, rounds, seed }, (i) => keys[i]!);
   }
 
   /**

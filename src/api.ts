@@ -21,7 +21,13 @@ export { setWarningHandler, type GeneratorWarning, type WarningHandler } from '.
 export {
   ImageDataGeneratorError, InvalidArgumentError, ShapeError, NonFiniteDataError, NotFittedError, MemoryBudgetError, CorruptFileError,
   ImageTooLargeError, WorkerThreadError, FileSystemError, NonFiniteStatisticError, DisposedError, UnsupportedEnvironmentError,
+  PartialMismatchError,
 } from './errors.js';
+export { PartialStatistics, type PartialContents, type PartialFitOptions } from './stats/partial.js';
+export type { GramSums } from './stats/gram.js';
+export { savePartial, loadPartial } from './io/partialFiles.js';
+export { fitImageSeed } from './random/streams.js';
+export { fileKey, type Shard } from './node/shard.js';
 export { ImageStandardization, type ImageStandardizationArgs } from './layers/ImageStandardization.js';
 export { Normalization, type NormalizationArgs, type AdaptInput } from './layers/Normalization.js';
 export {

@@ -153,6 +153,29 @@ export class NonFiniteStatisticError extends ImageDataGeneratorError {
   }
 }
 
+/**
+ * Partial statistics given to one merge were fitted differently: other
+ * options, image shape or data format, or another kind of fit. `argument`
+ * names the field (`partials[2].config.rescale`), `index` that partial, and
+ * the message the partial it was compared with.
+ */
+export class PartialMismatchError extends InvalidArgumentError {
+  constructor(
+    readonly index: number,
+    reference: number,
+    readonly field: string,
+    expected: unknown,
+    received: unknown,
+  ) {
+    super(
+      `partials[${index}].${field}`,
+      `${describe(expected)}, as in partials[${reference}]`,
+      received,
+      'Partials merge only when fitted with the same options, fit options (augment, rounds), image shape and data format.',
+    );
+  }
+}
+
 /** A generator was used after `dispose()`. */
 export class DisposedError extends ImageDataGeneratorError {
   constructor(readonly operation: string) {
@@ -178,7 +201,7 @@ export class UnsupportedEnvironmentError extends ImageDataGeneratorError {
 // Each class's `name` spelled out once, on its prototype: a minifier renames the classes themselves.
 for (const [name, type] of Object.entries({
   ImageDataGeneratorError, InvalidArgumentError, ShapeError, NonFiniteDataError, NotFittedError, MemoryBudgetError, CorruptFileError,
-  ImageTooLargeError, WorkerThreadError, FileSystemError, NonFiniteStatisticError, DisposedError, UnsupportedEnvironmentError,
+  ImageTooLargeError, WorkerThreadError, FileSystemError, NonFiniteStatisticError, DisposedError, UnsupportedEnvironmentError, PartialMismatchError,
 })) {
   Object.defineProperty(type.prototype, 'name', { value: name, writable: true, configurable: true });
 }

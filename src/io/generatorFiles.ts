@@ -65,7 +65,7 @@ const tooLarge = (path: string, size: number) =>
   new CorruptFileError(path, `is ${size} bytes, more than the ${MAX_MANIFEST_BYTES} bytes a generator manifest may have; it was not read`);
 
 /** A manifest's text; one over MAX_MANIFEST_BYTES is refused by its size, unread. */
-async function readText(fs: FsPromises, path: string): Promise<string> {
+export async function readText(fs: FsPromises, path: string): Promise<string> {
   const size = await fs.stat(path).then((s) => s.size, () => undefined);
   if (size !== undefined && size > MAX_MANIFEST_BYTES) throw tooLarge(path, size);
   const bytes = await fs.readFile(path).catch(() => {

@@ -12,6 +12,7 @@ import type { Batch, BatchLabelParts } from '../iterators/BatchIterator.js';
 import { warn } from '../warnings.js';
 import { type ClassMode, checkClassMode, checkClassNames, classLabels } from './DirectoryIterator.js';
 import { type OptionKeys, checkKeys, flag } from '../options/keys.js';
+import { fileKey, inShard } from './shard.js';
 import { type CheckedFileOptions, FILE_FLOW_OPTIONS, FileBatchIterator, type FileFlowOptions, checkFileOptions, readableFiles } from './FileBatchIterator.js';
 import { fsPath } from './fsNames.js';
 import { IMAGE_EXTENSIONS } from './listDirectory.js';
@@ -219,6 +220,7 @@ export class DataFrameIterator<B extends Batch = Batch> extends FileBatchIterato
       }
     }
     if (checked.split) rows = rows.slice(Math.floor(checked.split[0] * rows.length), Math.floor(checked.split[1] * rows.length));
+    if (checked.shard) rows = rows.filter((r) => inShard(fileKey(r[xCol] as string), checked.shard));
     if (checked.onBadImage === 'skip') {
       const ok = await readableFiles(rows.map((r) => pathOf(directory, r[xCol] as string)), checked);
       rows = rows.filter((_, i) => ok[i]);

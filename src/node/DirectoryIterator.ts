@@ -9,6 +9,8 @@ import type { Batch, BatchLabelParts } from '../iterators/BatchIterator.js';
 import { type OptionKeys, checkKeys, flag } from '../options/keys.js';
 import { type CheckedFileOptions, FILE_FLOW_OPTIONS, FileBatchIterator, type FileFlowOptions, checkFileOptions, readableFiles } from './FileBatchIterator.js';
 import { listDirectory } from './listDirectory.js';
+import { sep } from 'node:path';
+import { fileKey, inShard } from './shard.js';
 
 export type ClassMode = 'categorical' | 'binary' | 'sparse' | 'input' | null;
 
@@ -61,6 +63,9 @@ export function checkClassNames(classes: unknown): string[] | null {
   return classes;
 }
 
+/** The shard keys of relative paths, written with '/' on every system. */
+const keysOf = (filenames: string[]) => Uint32Array.from(filenames, (f) => fileKey(f.split(sep).join('/')));
+
 export class DirectoryIterator<B extends Batch = Batch> extends FileBatchIterator<B> {
   /** Class name to label index. Keras: `class_indices`. */
   readonly classIndices: Record<string, number>;
@@ -68,6 +73,8 @@ export class DirectoryIterator<B extends Batch = Batch> extends FileBatchIterato
   readonly classes: Int32Array;
   /** Sample paths relative to the directory. Keras: `filenames`. */
   readonly filenames: string[];
+  /** Each sample's key (node/shard.ts, `fileKey` of its relative path with '/' separators): its shard and, in fits, its augmentation seed. */
+  readonly keys: Uint32Array;
 
   private constructor(
     readonly directory: string,
@@ -80,6 +87,7 @@ export class DirectoryIterator<B extends Batch = Batch> extends FileBatchIterato
     this.classIndices = Object.fromEntries(listing.classNames.map((n, i) => [n, i]));
     this.classes = listing.classes;
     this.filenames = listing.filenames;
+    this.keys = keysOf(listing.filenames);
   }
 
   /** Lists the directory and validates options. Use `generator.flowFromDirectory`. */
@@ -89,6 +97,11 @@ export class DirectoryIterator<B extends Batch = Batch> extends FileBatchIterato
     checkClassMode(classMode, CLASS_MODES);
     const checked = checkFileOptions(o, context.validationSplit);
     let listing = await listDirectory(directory, { classes: checkClassNames(o.classes), followLinks: flag(o, 'followLinks', false), split: checked.split });
+    if (checked.shard) {
+      const keys = keysOf(listing.filenames);
+      const keep = (_: unknown, i: number) => inShard(keys[i]!, checked.shard);
+      listing = { classNames: listing.classNames, filenames: listing.filenames.filter(keep), classes: listing.classes.filter(keep) };
+    }
     if (classMode === 'binary' && listing.classNames.length !== 2) {
       throw new InvalidArgumentError('classes', "exactly 2 classes for classMode 'binary'", listing.classNames);
     }

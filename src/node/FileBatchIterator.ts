@@ -19,6 +19,7 @@ import type { TransformParams } from '../transform/params.js';
 import { type DecodeJob, decodeBatch, failureError } from './decodeBatch.js';
 import { CHANNELS, type ColorMode, DEFAULT_MAX_PIXELS, type DecodeOptions, type Interpolation, checkInterpolation } from './decodeImage.js';
 import { decodePool } from './workerPool.js';
+import { type Shard, checkShard } from './shard.js';
 
 /** Options shared by `flowFromDirectory` and `flowFromDataFrame`; names and defaults as Keras. */
 export interface FileFlowOptions {
@@ -58,12 +59,18 @@ export interface FileFlowOptions {
    * Infinity for no limit.
    */
   maxPixels?: number;
+  /**
+   * Only shard `index` of `count`: the files whose relative name hashes to it
+   * (node/shard.ts), so shards are disjoint, cover every file and keep their
+   * files when others are added. Taken after `subset`. Default: all files.
+   */
+  shard?: Shard | null;
 }
 
 export const FILE_FLOW_OPTIONS: OptionKeys<FileFlowOptions> = {
   targetSize: true, colorMode: true, batchSize: true, shuffle: true, seed: true, subset: true, interpolation: true,
   keepAspectRatio: true, onBadImage: true, prefetch: true, augmentValidation: true, workers: true, saveToDir: true,
-  savePrefix: true, saveFormat: true, maxPixels: true,
+  savePrefix: true, saveFormat: true, maxPixels: true, shard: true,
 };
 
 /** Decoded and processed pixels of a batch and the samples they belong to (bad files left out). */
@@ -84,6 +91,7 @@ export interface CheckedFileOptions {
   augment: boolean;
   save: SaveTarget | null;
   workers: number;
+  shard: Shard | null;
 }
 
 /** Validates the shared options. */
@@ -121,6 +129,7 @@ export function checkFileOptions(o: FileFlowOptions, validationSplit: number): C
     augment: subset !== 'validation' || flag(o, 'augmentValidation', false),
     save: checkSaveTarget(o, CHANNELS[colorMode]),
     workers: checkWorkers(o.workers),
+    shard: checkShard(o.shard),
   };
 }
 
@@ -178,11 +187,11 @@ export abstract class FileBatchIterator<B extends Batch = Batch> extends AsyncBa
     this.imageShape = [targetSize[0], targetSize[1], CHANNELS[colorMode]];
   }
 
-  /** The decoded (not augmented, not standardized) images of one epoch, in file order, as NHWC batches. */
-  async *rawBatches(): AsyncGenerator<ImageBatch> {
+  /** The decoded (not augmented, not standardized) images of one epoch, in file order, as NHWC batches with their sample indices. */
+  async *rawBatches(): AsyncGenerator<ImageBatch & { samples: Int32Array }> {
     for (let start = 0; start < this.samples; start += this.batchSize) {
       const { pixels, samples } = await this.load(Int32Array.from({ length: Math.min(this.batchSize, this.samples - start) }, (_, i) => start + i), null, null);
-      yield { data: pixels, shape: [samples.length, ...this.imageShape] };
+      yield { data: pixels, shape: [samples.length, ...this.imageShape], samples };
     }
   }
 

@@ -13,7 +13,7 @@ import { type RandomGenerator, Xoshiro128 } from './random.js';
 
 export type RandomMode = 'default' | 'numpy';
 
-const STREAM = { shuffle: 1, transform: 2, single: 3 } as const;
+const STREAM = { shuffle: 1, transform: 2, single: 3, fitImage: 4 } as const;
 
 export function checkRandomMode(mode: unknown, argument = 'rng'): RandomMode {
   if (mode !== 'default' && mode !== 'numpy') throw new InvalidArgumentError(argument, "'default' or 'numpy'", mode);
@@ -23,6 +23,17 @@ export function checkRandomMode(mode: unknown, argument = 'rng'): RandomMode {
 /** A generator for one standalone draw (`getRandomTransform(shape, seed)`), like `np.random.seed(seed)` in numpy mode. */
 export function singleGenerator(mode: RandomMode, seed: number): RandomGenerator {
   return mode === 'numpy' ? new MT19937(seed) : new Xoshiro128([seed, STREAM.single]);
+}
+
+/**
+ * The seed of one image's augmentation in a fit whose draws are keyed per
+ * image: in round `round`, the image with key `key` (its index in the whole
+ * data set, or for files the hash of its relative path) is transformed by
+ * `getRandomTransform(shape, fitImageSeed(seed, round, key))`. Its draws thus
+ * depend on nothing else (not on batches, shards or other images).
+ */
+export function fitImageSeed(seed: number, round: number, key: number): number {
+  return new Xoshiro128([seed, STREAM.fitImage, round, key]).nextUint32();
 }
 
 export class RandomStreams {

@@ -43,12 +43,17 @@ export class ChannelMoments {
         sq[k]! += d * d;
       }
     }
-    const total = this.count + perChannel;
-    for (let k = 0; k < c; k++) {
-      const m = blockMean[k]! * scale;
-      const delta = m - this.mean[k]!;
-      this.mean[k]! += (delta * perChannel) / total;
-      this.m2[k]! += sq[k]! * scale * scale + (delta * delta * this.count * perChannel) / total;
+    this.merge(perChannel, blockMean.map((m) => m * scale), sq.map((v) => v * scale * scale));
+  }
+
+  /** Adds the moments of `count` other values per channel (their mean and m2), by Chan et al.'s pairwise update. */
+  merge(count: number, mean: Float64Array, m2: Float64Array): void {
+    if (count === 0) return;
+    const total = this.count + count;
+    for (let k = 0; k < this.channels; k++) {
+      const delta = mean[k]! - this.mean[k]!;
+      this.mean[k]! += (delta * count) / total;
+      this.m2[k]! += m2[k]! + (delta * delta * this.count * count) / total;
     }
     this.count = total;
   }
