@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `idg`: the command line. `idg fit`, `idg preview`, `idg info`; `--help` on
+ * `idg`: the command line. `idg fit`, `idg merge`, `idg preview`, `idg info`; `--help` on
  * each, `--version`. Exit codes: 0 success, 1 a failure while running, 2 bad arguments.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -8,6 +8,8 @@ import { parseArgs } from 'node:util';
 import './nodeSupport.js';
 import { ImageDataGenerator } from './ImageDataGenerator.js';
 import { ImageDataGeneratorError } from './errors.js';
+import { loadPartial, savePartial } from './io/partialFiles.js';
+import { PartialStatistics } from './stats/partial.js';
 import { useBestBackend } from './backend/useBestBackend.js';
 import { decodeFile } from './node/decodeImage.js';
 import { previewGrid } from './node/preview.js';
@@ -20,15 +22,27 @@ const HELP: Record<string, string> = {
 
 Commands:
   fit <dir>        fit featurewise statistics (and ZCA) on a folder of class sub-folders; writes a saved generator
+                   (or, with --shard i/n or --partial, partial statistics to merge)
+  merge <parts...> merge partial statistics from fit --shard into a saved generator
   preview <image>  write a PNG grid of an image and a dozen augmentations
   info <saved>     print the options and statistics of a saved generator
 
 Run "idg <command> --help" for a command's options, "idg --version" for the version.`,
   fit: `idg fit <dir> --out <dir> [--config aug.json] [--target-size H,W] [--color-mode rgb|rgba|grayscale] [--batch-size N] [--skip-bad-images]
+        [--augment [--rounds N] [--seed N]] [--shard I/N | --partial]
 
 Fits the statistics the config asks for (featurewise_center, featurewise_std_normalization, zca_whitening;
 camelCase or Keras snake_case keys) on every image under <dir>, in one streaming pass, showing progress,
-then saves the generator to --out (generator.json + the weights file it names). Default target size 256,256.`,
+then saves the generator to --out (generator.json + the weights file it names). Default target size 256,256.
+--augment fits on --rounds (default 1) augmented copies under the config's augmentation, seeded per file.
+--shard I/N (0 <= I < N) fits only shard I of N (each file is in exactly one shard, chosen by a hash of its
+path) and saves partial statistics (partial.json + weights) to --out; --partial saves those for all files.
+Merge the parts with "idg merge".`,
+  merge: `idg merge <partial> [<partial>...] --out <dir> [--partial]
+
+Merges partial statistics saved by "idg fit --shard" or "idg fit --partial" (fitted with the same config and
+options) and saves the generator fitted on all their images to --out, equal to one fit of all the files.
+With --partial, saves the merged partial statistics instead (to merge new data into later).`,
   preview: `idg preview <image> --out grid.png [--config aug.json] [--seed N] [--count N]
 
 Writes the image and --count (default 12) random augmentations under the config's options to a PNG grid.`,
@@ -99,15 +113,20 @@ async function run(argv: string[]): Promise<void> {
       'skip-bad-images': { type: 'boolean' },
       seed: { type: 'string' },
       count: { type: 'string' },
+      augment: { type: 'boolean' },
+      rounds: { type: 'string' },
+      shard: { type: 'string' },
+      partial: { type: 'boolean' },
     },
   });
   if (values.help) {
     console.log(HELP[command]);
     return;
   }
+  setWarningHandler((w) => process.stderr.write(`warning: ${w.message}\n`));
+  if (command === 'merge') return merge(positionals, values.out, values.partial ?? false);
   if (positionals.length !== 1) throw new UsageError(`${command} takes one path\n\n${HELP[command]}`);
   const target = positionals[0]!;
-  setWarningHandler((w) => process.stderr.write(`warning: ${w.message}\n`));
   if (command === 'info') {
     const g = await ImageDataGenerator.load(target);
     const { config, statistics } = g.toJSON();
@@ -123,9 +142,7 @@ async function run(argv: string[]): Promise<void> {
   const generator = readConfig(values.config);
   if (command === 'preview') {
     const count = values.count ? positiveInts(values.count, 1, '--count')[0] : 12;
-    const seedText = values.seed ?? '1';
-    if (!/^\d+$/.test(seedText) || Number(seedText) >= 2 ** 32) throw new UsageError(`--seed: expected an integer in [0, 2^32), received "${seedText}"`);
-    const seed = Number(seedText);
+    const seed = parseSeed(values.seed ?? '1');
     await useBestBackend();
     const image = await decodeFile(target);
     writeFileSync(values.out, previewGrid(generator, image, { count, seed }));
@@ -145,11 +162,57 @@ async function run(argv: string[]): Promise<void> {
     colorMode: colorMode as (typeof COLOR_MODES)[number],
     batchSize: values['batch-size'] ? positiveInts(values['batch-size'], 1, '--batch-size')[0] : 32,
     onBadImage: values['skip-bad-images'] ? ('skip' as const) : ('error' as const),
+    ...fitOptions(values),
   };
   await useBestBackend();
+  if (options.shard || values.partial) {
+    const partial = await generator.fitPartial(target, options);
+    await savePartial(partial, values.out);
+    console.log(`saved partial statistics of ${partial.images} images${options.shard ? ` (shard ${options.shard.index}/${options.shard.count})` : ''} to ${values.out}`);
+    return;
+  }
   await generator.fitFromDirectory(target, options);
   await generator.save(values.out);
   console.log(`saved ${values.out}`);
+}
+
+function parseSeed(text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) >= 2 ** 32) throw new UsageError(`--seed: expected an integer in [0, 2^32), received "${text}"`);
+  return Number(text);
+}
+
+/** --augment, --rounds, --seed and --shard of `idg fit`. */
+function fitOptions(values: { augment?: boolean; rounds?: string; seed?: string; shard?: string; partial?: boolean }) {
+  if (!values.augment && (values.rounds !== undefined || values.seed !== undefined)) throw new UsageError('--rounds and --seed need --augment');
+  let shard: { index: number; count: number } | undefined;
+  if (values.shard !== undefined) {
+    const m = /^(\d+)\/(\d+)$/.exec(values.shard);
+    if (!m || Number(m[1]) >= Number(m[2])) throw new UsageError(`--shard: expected I/N with 0 <= I < N (e.g. 3/8), received "${values.shard}"`);
+    if (values.partial) throw new UsageError('--shard already saves partial statistics; drop --partial');
+    shard = { index: Number(m[1]), count: Number(m[2]) };
+  }
+  return {
+    ...(values.augment ? { augment: true, rounds: values.rounds ? positiveInts(values.rounds, 1, '--rounds')[0]! : 1 } : {}),
+    ...(values.seed !== undefined ? { seed: parseSeed(values.seed) } : {}),
+    ...(shard ? { shard } : {}),
+  };
+}
+
+/** `idg merge`: partial statistics into a saved generator (or, with --partial, into one partial). */
+async function merge(paths: string[], out: string | undefined, partialOut: boolean): Promise<void> {
+  if (paths.length === 0) throw new UsageError(`merge takes the directories of one or more partials\n\n${HELP.merge}`);
+  if (!out) throw new UsageError(`merge: --out is required\n\n${HELP.merge}`);
+  const partials = await Promise.all(paths.map(loadPartial));
+  if (partialOut) {
+    const merged = PartialStatistics.merge(partials);
+    await savePartial(merged, out);
+    console.log(`merged ${paths.length} partials (${merged.images} images) into partial statistics ${out}`);
+    return;
+  }
+  await useBestBackend();
+  const generator = await ImageDataGenerator.mergePartials(partials);
+  await generator.save(out);
+  console.log(`merged ${paths.length} partials (${partials.reduce((n, p) => n + p.images, 0)} images); saved ${out}`);
 }
 
 run(process.argv.slice(2)).then(
