@@ -104,22 +104,6 @@ describe.skipIf(!HAVE_CHROMIUM)(`browser (Chromium at ${CHROMIUM}${HAVE_CHROMIUM
       whitening.dispose();
       node[backend] = numbers;
     }
-    // The TypeScript ZCA path (no shared wasm memory) gives other low bits: so equal ZCA numbers show the page ran the wasm path.
-    const Memory = WebAssembly.Memory;
-    WebAssembly.Memory = class extends Memory {
-      constructor(descriptor: WebAssembly.MemoryDescriptor) {
-        if (descriptor.shared) throw new TypeError('shared memory disabled by the test');
-        super(descriptor);
-      }
-    } as typeof WebAssembly.Memory;
-    try {
-      const { numbers, generator, whitening } = await scenario(lib, tf);
-      generator.dispose();
-      whitening.dispose();
-      node.typescriptZca = numbers;
-    } finally {
-      WebAssembly.Memory = Memory;
-    }
     await lib.useBestBackend();
 
     const { chromium } = await import('playwright-core');
@@ -162,7 +146,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`browser (Chromium at ${CHROMIUM}${HAVE_CHROMIUM
   }
 
   type Idg = {
-    env(): { crossOriginIsolated: boolean; sharedArrayBuffer: string };
+    env(): { crossOriginIsolated: boolean; sharedArrayBuffer: string; sharedWasmMemory: boolean };
     best(): Promise<{ name: string; skipped: { name: string; reason: string }[] }>;
     run(backend: string): Promise<{ backend: string; numbers: Numbers; leaked: number }>;
     nodeOnly(): Promise<{ call: string; name: string; typed: boolean; message: string }[]>;
@@ -184,7 +168,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`browser (Chromium at ${CHROMIUM}${HAVE_CHROMIUM
   }
 
   /** The numbers that the library computes itself (not on the tfjs backend): equal on every backend. */
-  const LIBRARY_SIDE = ['mean', 'std', 'zca', 'standardized', 'flow0.xs', 'flow0.ys', 'flow1.xs', 'flow1.ys', 'flow2.xs', 'flow2.ys', 'augmented.zca'];
+  const LIBRARY_SIDE = ['mean', 'std', 'zca', 'standardized', 'whitened', 'flow0.xs', 'flow0.ys', 'flow1.xs', 'flow1.ys', 'flow2.xs', 'flow2.ys', 'augmented.zca'];
 
   function expectBitIdentical(page: Numbers, reference: Numbers, keys: readonly string[]): void {
     for (const key of keys) {
@@ -196,8 +180,8 @@ describe.skipIf(!HAVE_CHROMIUM)(`browser (Chromium at ${CHROMIUM}${HAVE_CHROMIUM
   }
 
   /** The saved-and-loaded generator gives back the very statistics and standardization. */
-  /** The numbers from tfjs ops on the active backend: standardize's ZCA product (tf.matMul) and the in-model layers. */
-  const BACKEND_SIDE = ['whitened', 'layer', 'zcaLayer'];
+  /** The numbers from tfjs ops on the active backend: the in-model layers (standardize's ZCA product is the library's wasm kernel). */
+  const BACKEND_SIDE = ['layer', 'zcaLayer'];
 
   /** The generators saved and loaded in the page, renamed as the numbers they must equal. */
   const loadedOf = (page: Numbers): Numbers => ({
@@ -238,7 +222,8 @@ describe.skipIf(!HAVE_CHROMIUM)(`browser (Chromium at ${CHROMIUM}${HAVE_CHROMIUM
     const url = await serve({ '/': join(app, 'esbuild.html'), '/page.js': out });
     const page = await open(url);
     try {
-      expect(await page.call('env')).toEqual({ crossOriginIsolated: false, sharedArrayBuffer: 'undefined' });
+      // Not isolated, yet the page makes shared wasm memory: the ZCA comes from the wasm kernels, as in Node.
+      expect(await page.call('env')).toEqual({ crossOriginIsolated: false, sharedArrayBuffer: 'undefined', sharedWasmMemory: true });
 
       // No webgpu registered on this page: useBestBackend takes webgl, the next in order, and says why.
       const best = await page.call('best');
@@ -252,19 +237,17 @@ describe.skipIf(!HAVE_CHROMIUM)(`browser (Chromium at ${CHROMIUM}${HAVE_CHROMIUM
         expectBitIdentical(got.numbers, node[backend]!, [...LIBRARY_SIDE, ...BACKEND_SIDE]);
         expectLoaded(got.numbers, node[backend]!);
       }
-      // Without cross-origin isolation the ZCA still comes from the wasm kernels (Chromium makes shared wasm memory on any page).
-      expect(node.typescriptZca!.zca).not.toEqual(node.cpu!.zca);
 
       const webgl = await page.call('run', 'webgl');
       expect(webgl.backend).toBe('webgl');
       expect(webgl.leaked).toBe(0);
       expectBitIdentical(webgl.numbers, node.cpu!, LIBRARY_SIDE);
-      expectBitIdentical(loadedOf(webgl.numbers), node.cpu!, ['mean', 'std', 'standardized', 'zca']);
-      // tfjs ops on WebGL (SwiftShader): float32 shaders, with the ZCA's 48-term products summed in another
-      // order than on the CPU, so a few float32 ulps of the largest term differ. Bound:
+      expectBitIdentical(loadedOf(webgl.numbers), node.cpu!, ['mean', 'std', 'standardized', 'zca', 'whitened']);
+      // tfjs ops on WebGL (SwiftShader): float32 shaders, with the layer's 48-term ZCA products summed in
+      // another order than on the CPU, so a few float32 ulps of the largest term differ. Bound:
       // |error| <= 1e-5 (1 + |value|), about 48 ulps at the values here (|value| < 10).
-      for (const [key, got] of [...BACKEND_SIDE.map((k) => [k, webgl.numbers[k]!] as const), ['loaded whitened', loadedOf(webgl.numbers).whitened!] as const]) {
-        const reference = node.cpu![key === 'loaded whitened' ? 'whitened' : key]!;
+      for (const [key, got] of BACKEND_SIDE.map((k) => [k, webgl.numbers[k]!] as const)) {
+        const reference = node.cpu![key]!;
         expect(got.length, key).toBe(reference.length);
         const worst = Math.max(...got.map((v, i) => Math.abs(v - reference[i]!) / (1 + Math.abs(reference[i]!))));
         console.log(`webgl ${key}: largest relative difference from Node's cpu ${worst.toExponential(2)}`);
@@ -303,7 +286,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`browser (Chromium at ${CHROMIUM}${HAVE_CHROMIUM
     writeFileSync(join(app, 'coi.html'), '<!doctype html><meta charset="utf-8"><title>loading</title><script src="/page.js"></script>\n');
     const page = await open(await serve({ '/': join(app, 'coi.html'), '/page.js': out }, true));
     try {
-      expect(await page.call('env')).toEqual({ crossOriginIsolated: true, sharedArrayBuffer: 'function' });
+      expect(await page.call('env')).toEqual({ crossOriginIsolated: true, sharedArrayBuffer: 'function', sharedWasmMemory: true });
       const got = await page.call('run', 'cpu');
       expectBitIdentical(got.numbers, node.cpu!, [...LIBRARY_SIDE, ...BACKEND_SIDE]);
       expectLoaded(got.numbers, node.cpu!);

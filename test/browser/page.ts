@@ -67,6 +67,16 @@ async function nodeOnly(): Promise<{ call: string; name: string; typed: boolean;
   return out;
 }
 
+/** Whether this page can make shared WebAssembly memory, which the library's wasm linear algebra (ZCA) runs on. */
+function sharedWasmMemory(): boolean {
+  try {
+    new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 declare global {
   interface Window {
     idg: unknown;
@@ -74,7 +84,7 @@ declare global {
 }
 
 window.idg = {
-  env: () => ({ crossOriginIsolated: globalThis.crossOriginIsolated, sharedArrayBuffer: typeof SharedArrayBuffer }),
+  env: () => ({ crossOriginIsolated: globalThis.crossOriginIsolated, sharedArrayBuffer: typeof SharedArrayBuffer, sharedWasmMemory: sharedWasmMemory() }),
   best: async () => lib.useBestBackend(),
   run,
   nodeOnly,
