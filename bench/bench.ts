@@ -2,17 +2,22 @@
  * npm run bench [-- section...]: throughput of fit, standardize and flow on the
  * active backend (best available, or TFJS_BACKEND=cpu|wasm|tensorflow), with
  * Keras's own figures (numpy, one process, a quiet 2-core machine of this
- * kind) beside ours. Sections: zca, fit, flow, files (default: all). With
- * KERAS_PYTHON=<python with keras>, the files section measures the real
- * Keras on the same folder in the same run (bench/keras/flow_from_directory.py).
+ * kind) beside ours. Sections: zca, fit, flow, files, jpeg (default: all).
+ * With KERAS_PYTHON=<python with keras>, the files and jpeg sections measure
+ * the real Keras / Pillow on the same files in the same run (bench/keras/).
  * Rows: name, seconds, images/s, Keras images/s, ratio (ours / Keras).
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { ImageDataGenerator, setWarningHandler, useBestBackend } from '../src/index.js';
 import { WasmLinalg } from '../src/linalg/wasmLinalg.js';
 import { openGram } from '../src/stats/gram.js';
+import { decodeBaselineJpeg } from '../src/node/jpeg/baselineJpeg.js';
+import { decodeLibjpegTurbo } from '../src/node/jpegWasm.js';
+import { nearestSelection } from '../src/node/resample/resize.js';
 import { jpegFolder } from './jpegFolder.js';
 
 /** `images` is absent for rows that time a computation rather than a stream of images. */
@@ -42,6 +47,20 @@ function throughput(name: string, perStep: number, step: () => void, keras?: num
     steps++;
   }
   rows.push({ name, seconds: (performance.now() - t0) / 1000, images: steps * perStep, keras });
+}
+
+/**
+ * With KERAS_PYTHON set (a Python with keras, e.g. /tmp/kvenv/bin/python), runs bench/keras/`script` and
+ * returns the `count` images/s figures it prints; null without KERAS_PYTHON.
+ */
+function kerasRate(script: string, args: string[], count: number): number[] | null {
+  const python = process.env.KERAS_PYTHON;
+  if (!python) return null;
+  const path = fileURLToPath(new URL(`./keras/${script}`, import.meta.url));
+  const result = spawnSync(python, [path, ...args], { encoding: 'utf8', env: { KERAS_BACKEND: 'numpy', ...process.env } });
+  const rates = [...result.stdout.matchAll(/: ([\d,]+) images\/s/g)].map((m) => Number(m[1]!.replaceAll(',', '')));
+  if (result.status !== 0 || rates.length !== count) throw new Error(`KERAS_PYTHON=${python} ${path} failed:\n${result.stderr}`);
+  return rates;
 }
 
 const backend = await useBestBackend();
@@ -188,16 +207,31 @@ if (run('files')) {
     }
     rows.push({ name: label, seconds: (performance.now() - t0) / 1000, images, keras });
   }
-  // With KERAS_PYTHON (a Python with keras, e.g. /tmp/kvenv/bin/python), the real Keras flows the same folder right after.
-  const python = process.env.KERAS_PYTHON;
-  if (python) {
-    const script = fileURLToPath(new URL('./keras/flow_from_directory.py', import.meta.url));
-    const result = spawnSync(python, [script, dir], { encoding: 'utf8', env: { KERAS_BACKEND: 'numpy', ...process.env } });
-    const rates = [...result.stdout.matchAll(/: ([\d,]+) images\/s/g)].map((m) => Number(m[1]!.replaceAll(',', '')));
-    if (result.status !== 0 || rates.length !== 2) throw new Error(`KERAS_PYTHON=${python} ${script} failed:\n${result.stderr}`);
-    rows.slice(-2).forEach((row, i) => (row.keras = rates[i]));
-    notes.push(`files: the Keras column is the real Keras (${result.stdout.split('\n')[0]}) on the same folder, measured right after in this run.`);
+  // With KERAS_PYTHON, the real Keras flows the same folder right after.
+  const keras = kerasRate('flow_from_directory.py', [dir], 2);
+  if (keras) {
+    rows.slice(-2).forEach((row, i) => (row.keras = keras[i]));
+    notes.push('files: the Keras column is the real Keras (bench/keras/flow_from_directory.py, numpy backend) on the same folder, measured right after in this run.');
   }
+}
+
+if (run('jpeg')) {
+  // Decoding the benchmark folder's 500x375 JPEGs on one thread: our SIMD decoder, and the libjpeg-turbo wasm build it falls back to.
+  const dir = join(await jpegFolder(), 'class0');
+  const files = readdirSync(dir).slice(0, 400).map((f) => new Uint8Array(readFileSync(join(dir, f))));
+  const sel = nearestSelection(500, 375, 224, 224)!;
+  const out = new Float32Array(224 * 224 * 3);
+  let i = 0;
+  const pillow = kerasRate('decode_jpeg.py', [dirname(dir)], 1)?.[0];
+  throughput('decode a 500x375 JPEG, our SIMD decoder (RGB bytes)', 1, () => decodeBaselineJpeg(files[i++ % files.length]!), pillow);
+  throughput('decode a 500x375 JPEG, our SIMD decoder, NEAREST 224x224 into float32', 1, () =>
+    decodeBaselineJpeg(files[i++ % files.length]!, { width: 500, height: 375, sel, channels: 3, out, offset: 0 }), pillow);
+  for (let k = 0; k < 50; k++) await decodeLibjpegTurbo(files[k]!, 500, 375);
+  const t0 = performance.now();
+  let n = 0;
+  while (performance.now() - t0 < 3000) await decodeLibjpegTurbo(files[n++ % files.length]!, 500, 375);
+  rows.push({ name: 'decode a 500x375 JPEG, libjpeg-turbo in wasm (no SIMD; the fallback)', seconds: (performance.now() - t0) / 1000, images: n, keras: pillow });
+  if (pillow) notes.push('jpeg: the Keras column is Pillow\'s decode (`Image.open(f).convert(\'RGB\').load()`, bench/keras/decode_jpeg.py) on the same files in this run.');
 }
 
 notes.push(
