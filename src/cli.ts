@@ -3,12 +3,13 @@
  * `idg`: the command line. `idg fit`, `idg merge`, `idg preview`, `idg info`; `--help` on
  * each, `--version`. Exit codes: 0 success, 1 a failure while running, 2 bad arguments.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import './nodeSupport.js';
 import { ImageDataGenerator } from './ImageDataGenerator.js';
 import { ImageDataGeneratorError } from './errors.js';
-import { loadPartial, savePartial } from './io/partialFiles.js';
+import { PARTIAL_MANIFEST, loadPartial, savePartial } from './io/partialFiles.js';
 import { PartialStatistics } from './stats/partial.js';
 import { useBestBackend } from './backend/useBestBackend.js';
 import { decodeFile } from './node/decodeImage.js';
@@ -25,7 +26,7 @@ Commands:
                    (or, with --shard i/n or --partial, partial statistics to merge)
   merge <parts...> merge partial statistics from fit --shard into a saved generator
   preview <image>  write a PNG grid of an image and a dozen augmentations
-  info <saved>     print the options and statistics of a saved generator
+  info <saved>     print the options and statistics of a saved generator (or partial statistics)
 
 Run "idg <command> --help" for a command's options, "idg --version" for the version.`,
   fit: `idg fit <dir> --out <dir> [--config aug.json] [--target-size H,W] [--color-mode rgb|rgba|grayscale] [--batch-size N] [--skip-bad-images]
@@ -48,7 +49,7 @@ With --partial, saves the merged partial statistics instead (to merge new data i
 Writes the image and --count (default 12) random augmentations under the config's options to a PNG grid.`,
   info: `idg info <saved>
 
-Prints the options of a saved generator and a summary of its fitted statistics.`,
+Prints the options of a saved generator and a summary of its fitted statistics (or of saved partial statistics).`,
 };
 
 const FITTED_OPTIONS = 'featurewiseCenter, featurewiseStdNormalization, zcaWhitening (Keras: featurewise_center, featurewise_std_normalization, zca_whitening)';
@@ -127,11 +128,20 @@ async function run(argv: string[]): Promise<void> {
   if (command === 'merge') return merge(positionals, values.out, values.partial ?? false);
   if (positionals.length !== 1) throw new UsageError(`${command} takes one path\n\n${HELP[command]}`);
   const target = positionals[0]!;
+  const fmt = (values: ArrayLike<number>) => Array.from(values, (v) => v.toPrecision(6)).join(', ');
+  if (command === 'info' && existsSync(join(target, PARTIAL_MANIFEST))) {
+    const p = await loadPartial(target);
+    console.log(JSON.stringify(p.config, null, 2));
+    console.log(`partial statistics of ${p.images} images${p.imageShape ? ` of shape [${p.imageShape}] (NHWC)` : ''}, augment ${p.fitOptions.augment}, rounds ${p.fitOptions.rounds}`);
+    console.log(`mean (float64): [${fmt(p.mean)}]`);
+    console.log(`std (float64): [${fmt(p.variance().map(Math.sqrt))}]`);
+    console.log(`gram sums: ${p.gram ? `${p.gram.centre.length} x ${p.gram.centre.length}` : 'none'}`);
+    return;
+  }
   if (command === 'info') {
     const g = await ImageDataGenerator.load(target);
     const { config, statistics } = g.toJSON();
     console.log(JSON.stringify(config, null, 2));
-    const fmt = (values: number[]) => values.map((v) => v.toPrecision(6)).join(', ');
     console.log(`mean: ${statistics.mean ? `[${fmt(statistics.mean.values)}] shape [${statistics.mean.shape}]` : 'not fitted'}`);
     console.log(`std: ${statistics.std ? `[${fmt(statistics.std.values)}] shape [${statistics.std.shape}]` : 'not fitted'}`);
     const zca = statistics.zcaWhiteningMatrix;
