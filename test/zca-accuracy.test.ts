@@ -15,6 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { ImageDataGenerator } from '../src/index.js';
 import { symmetricEigen } from '../src/linalg/symmetricEigen.js';
 import { type GramEngine, openGram } from '../src/stats/gram.js';
+import { testData } from './helpers/generators.js';
 
 const FIXTURES = new URL('./fixtures/zca/', import.meta.url);
 const meta = JSON.parse(readFileSync(new URL('golden32.json', FIXTURES), 'utf8')) as {
@@ -168,6 +169,22 @@ describe('Gram accumulation: integer tiles, float64 tiles and their mix against 
     for (const engine of ['wasm', 'js'] as const) {
       expect(relativeError(await whitening(engine, data, n, d, scale, mean), reference)).toBeLessThan(1e-6);
     }
+  });
+
+  it('integer tiles at their bound: every |x - c| = 2047, full 256-row tiles (2^30 per int32 lane), one batch of 1,100', async () => {
+    // Rows in opposite pairs around 2047 (random signs): the batch mean, so the centre, is exactly 2047.
+    const m = 1100, signs = testData((m / 2) * d, 31);
+    const data = Float32Array.from({ length: m * d }, (_, i) => {
+      const t = Math.floor(i / d), sign = signs[Math.floor(t / 2) * d + (i % d)]! < 0.5 ? -1 : 1;
+      return 2047 + 2047 * (t % 2 ? -sign : sign);
+    });
+    const mean = channelMean(data);
+    const reference = exactWhitening(data, m, d, mean, 1e-6);
+    const gram = await openGram(d, 1, 2 ** 30, 'wasm');
+    gram.add(data, m);
+    const w = gram.whitening(Float64Array.from({ length: d }, (_, f) => mean[f % 3]!), 1e-6);
+    await gram.close();
+    expect(relativeError(w, reference)).toBeLessThan(1e-6);
   });
 
   it('seeded inputs give bit-identical W run to run (two threads)', async () => {
