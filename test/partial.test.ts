@@ -353,6 +353,18 @@ describe('shards of folders and data frames', () => {
     }
   });
 
+  it('ZCA: sharded folder partials merge to the W of fitFromDirectory within 1e-10', async () => {
+    const args: ImageDataGeneratorArgs = { zcaWhitening: true, featurewiseCenter: true, rescale: 1 / 255, zcaEpsilon: 1e-2 };
+    const small = { ...fitOptions, targetSize: [2, 2] as [number, number] };
+    const g = quiet(() => new ImageDataGenerator(args));
+    const parts = [];
+    for (let index = 0; index < 4; index++) parts.push(await g.fitPartial(dir, { ...small, shard: { index, count: 4 } }));
+    expect(PartialStatistics.merge(parts).gram!.count).toBe(pixels.size);
+    const w = (await ImageDataGenerator.mergePartials(parts)).toJSON().statistics.zcaWhiteningMatrix!.values;
+    const whole = await quiet(() => new ImageDataGenerator(args)).fitFromDirectory(dir, small);
+    expect(relative(w, whole.toJSON().statistics.zcaWhiteningMatrix!.values)).toBeLessThan(1e-10);
+  });
+
   it('data frame rows are sharded by their file name', async () => {
     const rows = [...pixels.keys()].map((f) => ({ filename: f, class: f.split('/')[0]! }));
     const g = new ImageDataGenerator();
@@ -360,5 +372,26 @@ describe('shards of folders and data frames', () => {
     for (let index = 0; index < 3; index++) shards.push((await g.flowFromDataFrame(rows, { ...fileOptions, directory: dir, shard: { index, count: 3 } })).filenames);
     expect(shards.flat().sort()).toEqual(rows.map((r) => r.filename).sort());
     shards.forEach((names, index) => names.forEach((f) => expect(fileKey(f) % 3).toBe(index)));
+  });
+});
+
+describe('folder fits decode one batch ahead', () => {
+  it('a bad file in the batch ahead fails the fit, naming it, even while the first batch is still being fitted', async () => {
+    const dir = join(root, 'bad-ahead');
+    mkdirSync(join(dir, 'a'), { recursive: true });
+    for (let i = 0; i < 2; i++) writeFileSync(join(dir, 'a', `${i}.png`), encode({ width: 3, height: 2, data: new Uint8Array(18).fill(i * 9), channels: 3, depth: 8 }));
+    writeFileSync(join(dir, 'a', '2.png'), new Uint8Array([1, 2, 3]));
+    let slow = true;
+    const onProgress = () => {
+      if (slow) {
+        slow = false;
+        const t = Date.now() + 300;
+        while (Date.now() < t); // the batch ahead fails meanwhile
+      }
+    };
+    const g = quiet(() => new ImageDataGenerator({ zcaWhitening: true }));
+    const error = await g.fitPartial(dir, { targetSize: [2, 3], batchSize: 2, onProgress, workers: 1 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CorruptFileError);
+    expect((error as CorruptFileError).file).toContain('2.png');
   });
 });
