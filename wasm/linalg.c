@@ -256,9 +256,12 @@ static void gemm(int m, int n, int k, double alpha, const double *a, int lda, in
  * sums. Returns 0, having changed nothing, if a value does not qualify.
  */
 EXPORT("gram_pack_int") int gram_pack_int(const float *x, int rows, int d, const double *shift, int *packed, double *sums) {
-  for (size_t k = 0; k < (size_t)rows * d; k++) {
-    double v = (double)x[k] - shift[k % d];
-    if (!(dabs(v) <= GRAM_INT_LIMIT) || (double)(int)v != v) return 0;
+  for (int t = 0; t < rows; t++) {
+    const float *row = x + (size_t)t * d;
+    for (int f = 0; f < d; f++) {
+      double v = (double)row[f] - shift[f];
+      if (!(dabs(v) <= GRAM_INT_LIMIT) || (double)(int)v != v) return 0;
+    }
   }
   int panels = (d + 7) / 8, pairs = (rows + 1) / 2;
   for (int q = 0; q < panels; q++) {

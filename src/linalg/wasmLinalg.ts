@@ -89,6 +89,8 @@ let idle: WasmLinalg | null = null;
 
 export class WasmLinalg {
   private top: number;
+  /** The end of the highest block ever handed out (memory above it has never been written from here). */
+  private used = 0;
   /** The calling thread's packing buffers for matrix products. */
   private readonly work0: number;
   private worker: WorkerLike | null = null;
@@ -189,7 +191,11 @@ export class WasmLinalg {
     this.top = mark;
   }
 
-  /** A zeroed, 16-byte aligned block of `bytes`, growing the memory as needed. */
+  /**
+   * A zeroed, 16-byte aligned block of `bytes`, growing the memory as needed.
+   * Only bytes that were handed out before are cleared: memory past the
+   * highest block so far is still the zeros wasm starts or grows with.
+   */
   alloc(bytes: number): number {
     const at = Math.ceil(this.top / 16) * 16;
     const end = at + bytes;
@@ -197,7 +203,8 @@ export class WasmLinalg {
     const pages = Math.ceil(end / PAGE) - this.memory.buffer.byteLength / PAGE;
     if (pages > 0) this.memory.grow(pages);
     this.top = end;
-    new Uint8Array(this.memory.buffer, at, bytes).fill(0);
+    if (this.used > at) new Uint8Array(this.memory.buffer, at, Math.min(end, this.used) - at).fill(0);
+    this.used = Math.max(this.used, end);
     return at;
   }
 
