@@ -158,8 +158,12 @@ export class WasmLinalg {
         } catch {
           return null;
         }
-        // A thread that fails to start leaves sgemm on the calling thread.
-        shared.startWorker(module)?.once('error', () => {});
+        // A thread that cannot be made, or fails to start, leaves sgemm on the calling thread.
+        try {
+          shared.startWorker(module)?.once('error', () => {});
+        } catch {
+          // one thread
+        }
       }
     }
     return shared;
