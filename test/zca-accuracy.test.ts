@@ -138,7 +138,7 @@ describe('ZCA on real-photo patches: W within 1e-6 of exact float64', () => {
       }
     }
     expect(relativeError(ours, golden)).toBeLessThan(1e-6);
-  });
+  }, 300_000); // d = 3072's eigendecomposition: 15 to 30 s alone, longer beside the rest of the suite on 2 cores
 
   it('fit() with rescale 1/255: the rescale is applied exactly (W of the rescaled values)', async () => {
     const { data, n, d } = patches(8, 4);
