@@ -374,24 +374,3 @@ describe('shards of folders and data frames', () => {
     shards.forEach((names, index) => names.forEach((f) => expect(fileKey(f) % 3).toBe(index)));
   });
 });
-
-describe('folder fits decode one batch ahead', () => {
-  it('a bad file in the batch ahead fails the fit, naming it, even while the first batch is still being fitted', async () => {
-    const dir = join(root, 'bad-ahead');
-    mkdirSync(join(dir, 'a'), { recursive: true });
-    for (let i = 0; i < 2; i++) writeFileSync(join(dir, 'a', `${i}.png`), encode({ width: 3, height: 2, data: new Uint8Array(18).fill(i * 9), channels: 3, depth: 8 }));
-    writeFileSync(join(dir, 'a', '2.png'), new Uint8Array([1, 2, 3]));
-    let slow = true;
-    const onProgress = () => {
-      if (slow) {
-        slow = false;
-        const t = Date.now() + 300;
-        while (Date.now() < t); // the batch ahead fails meanwhile
-      }
-    };
-    const g = quiet(() => new ImageDataGenerator({ zcaWhitening: true }));
-    const error = await g.fitPartial(dir, { targetSize: [2, 3], batchSize: 2, onProgress, workers: 1 }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(CorruptFileError);
-    expect((error as CorruptFileError).file).toContain('2.png');
-  });
-});

@@ -187,22 +187,10 @@ export abstract class FileBatchIterator<B extends Batch = Batch> extends AsyncBa
     this.imageShape = [targetSize[0], targetSize[1], CHANNELS[colorMode]];
   }
 
-  /**
-   * The decoded (not augmented, not standardized) images of one epoch, in
-   * file order, as NHWC batches with their sample indices. The next batch
-   * decodes while the caller works on the current one.
-   */
+  /** The decoded (not augmented, not standardized) images of one epoch, in file order, as NHWC batches with their sample indices. */
   async *rawBatches(): AsyncGenerator<ImageBatch & { samples: Int32Array }> {
-    const batchAt = (start: number) => {
-      const loading = this.load(Int32Array.from({ length: Math.min(this.batchSize, this.samples - start) }, (_, i) => start + i), null, null);
-      // Its failure is thrown where it is awaited; until then (or if the caller stops first) it is not an unhandled rejection.
-      loading.catch(() => undefined);
-      return loading;
-    };
-    let ahead = this.samples > 0 ? batchAt(0) : null;
-    for (let start = 0; ahead !== null; start += this.batchSize) {
-      const { pixels, samples } = await ahead;
-      ahead = start + this.batchSize < this.samples ? batchAt(start + this.batchSize) : null;
+    for (let start = 0; start < this.samples; start += this.batchSize) {
+      const { pixels, samples } = await this.load(Int32Array.from({ length: Math.min(this.batchSize, this.samples - start) }, (_, i) => start + i), null, null);
       yield { data: pixels, shape: [samples.length, ...this.imageShape], samples };
     }
   }
