@@ -291,6 +291,11 @@ describe('partials save and load', () => {
     await expect(loadPartial(dir)).rejects.toThrow(/has format version 2; this library reads version 1/);
     writeFileSync(manifest, JSON.stringify({ ...json, imageShape: [4, 3, 4] }));
     await expect(loadPartial(dir)).rejects.toThrow(CorruptFileError);
+    writeFileSync(manifest, JSON.stringify({ ...json, config: { ...json.config, rescale: 'x' } }));
+    const refused = await loadPartial(dir).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(CorruptFileError);
+    expect((refused as CorruptFileError).file).toBe(manifest);
+    expect((refused as CorruptFileError).problem).toMatch(/^`rescale`: expected .*received "x"/);
     await expect(loadPartial(join(root, 'nothing-here'))).rejects.toThrow(/partial\.json: is missing or unreadable/);
   });
 });

@@ -11,7 +11,8 @@ import { CorruptFileError, InvalidArgumentError } from '../errors.js';
 import { requireNode } from '../platform.js';
 import type { GramSums } from '../stats/gram.js';
 import { PartialStatistics } from '../stats/partial.js';
-import { crc32 } from './artifacts.js';
+import { type ImageDataGeneratorArgs, resolveConfig } from '../options/args.js';
+import { asFileError, crc32 } from './artifacts.js';
 import { AtomicSaves, readCommitted } from './atomicSave.js';
 import { readText } from './generatorFiles.js';
 import type { StoredConfig } from './jsonState.js';
@@ -111,6 +112,12 @@ function checkManifest(json: unknown, file: string): PartialManifest {
   ].filter(Boolean);
   if (bad.length > 0) throw new CorruptFileError(file, `lacks a valid ${bad.join(', ')} field`);
   if (shape === null && (m.images !== 0 || m.gramCount !== null)) throw new CorruptFileError(file, 'counts images but has no imageShape');
+  try {
+    // Options a generator would refuse are a problem of this file, found before merging.
+    resolveConfig({ ...m.config, preprocessingFunction: null } as ImageDataGeneratorArgs);
+  } catch (e) {
+    asFileError(e, file);
+  }
   return m as PartialManifest;
 }
 
