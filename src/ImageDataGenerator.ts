@@ -480,7 +480,7 @@ export class ImageDataGenerator {
 
   /**
    * The pass of `fitFromDirectory`. With augment, each file's transforms are
-   * seeded by its key (the hash of its relative path, node/shard.ts), so a
+   * seeded by its key (the hash of its relative path, iterators/shard.ts), so a
    * file is augmented alike in every shard, batch size and worker count.
    */
   private async directoryPass(directory: string, options: FitFromDirectoryOptions): Promise<FitPass> {

@@ -27,7 +27,7 @@ export { PartialStatistics, type PartialContents, type PartialFitOptions } from 
 export type { GramSums } from './stats/gram.js';
 export { savePartial, loadPartial } from './io/partialFiles.js';
 export { fitImageSeed } from './random/streams.js';
-export { fileKey, type Shard } from './node/shard.js';
+export { fileKey, type Shard } from './iterators/shard.js';
 export { ImageStandardization, type ImageStandardizationArgs } from './layers/ImageStandardization.js';
 export { Normalization, type NormalizationArgs, type AdaptInput } from './layers/Normalization.js';
 export {

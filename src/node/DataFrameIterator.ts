@@ -12,7 +12,7 @@ import type { Batch, BatchLabelParts } from '../iterators/BatchIterator.js';
 import { warn } from '../warnings.js';
 import { type ClassMode, checkClassMode, checkClassNames, classLabels } from './DirectoryIterator.js';
 import { type OptionKeys, checkKeys, flag } from '../options/keys.js';
-import { fileKey, inShard } from './shard.js';
+import { fileKey, inShard } from '../iterators/shard.js';
 import { type CheckedFileOptions, FILE_FLOW_OPTIONS, FileBatchIterator, type FileFlowOptions, checkFileOptions, readableFiles } from './FileBatchIterator.js';
 import { fsPath } from './fsNames.js';
 import { IMAGE_EXTENSIONS } from './listDirectory.js';

@@ -10,7 +10,7 @@ import { type OptionKeys, checkKeys, flag } from '../options/keys.js';
 import { type CheckedFileOptions, FILE_FLOW_OPTIONS, FileBatchIterator, type FileFlowOptions, checkFileOptions, readableFiles } from './FileBatchIterator.js';
 import { listDirectory } from './listDirectory.js';
 import { sep } from 'node:path';
-import { fileKey, inShard } from './shard.js';
+import { fileKey, inShard } from '../iterators/shard.js';
 
 export type ClassMode = 'categorical' | 'binary' | 'sparse' | 'input' | null;
 
@@ -73,7 +73,7 @@ export class DirectoryIterator<B extends Batch = Batch> extends FileBatchIterato
   readonly classes: Int32Array;
   /** Sample paths relative to the directory. Keras: `filenames`. */
   readonly filenames: string[];
-  /** Each sample's key (node/shard.ts, `fileKey` of its relative path with '/' separators): its shard and, in fits, its augmentation seed. */
+  /** Each sample's key (iterators/shard.ts, `fileKey` of its relative path with '/' separators): its shard and, in fits, its augmentation seed. */
   readonly keys: Uint32Array;
 
   private constructor(

@@ -19,7 +19,7 @@ import type { TransformParams } from '../transform/params.js';
 import { type DecodeJob, decodeBatch, failureError } from './decodeBatch.js';
 import { CHANNELS, type ColorMode, DEFAULT_MAX_PIXELS, type DecodeOptions, type Interpolation, checkInterpolation } from './decodeImage.js';
 import { decodePool } from './workerPool.js';
-import { type Shard, checkShard } from './shard.js';
+import { type Shard, checkShard } from '../iterators/shard.js';
 
 /** Options shared by `flowFromDirectory` and `flowFromDataFrame`; names and defaults as Keras. */
 export interface FileFlowOptions {
@@ -61,7 +61,7 @@ export interface FileFlowOptions {
   maxPixels?: number;
   /**
    * Only shard `index` of `count`: the files whose relative name hashes to it
-   * (node/shard.ts), so shards are disjoint, cover every file and keep their
+   * (iterators/shard.ts), so shards are disjoint, cover every file and keep their
    * files when others are added. Taken after `subset`. Default: all files.
    */
   shard?: Shard | null;
