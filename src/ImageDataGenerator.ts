@@ -133,12 +133,9 @@ export interface FitOptions {
   /** Seed for the augmentation draws. */
   seed?: number;
   /**
-   * With `augment`: the index of x's first image in the whole data set. Each
-   * image then draws its transforms from its own seed, `fitImageSeed(seed,
-   * round, firstIndex + i)` (README, "Fitting on many machines"), instead of
-   * from one stream over the pass in Keras's order; partial fits of parts of a
-   * data set with their own `firstIndex` and one seed merge to the fit of the
-   * whole with `firstIndex: 0`.
+   * With `augment`: x's first image's index in the whole data set; image i is
+   * then augmented with seed `fitImageSeed(seed, round, firstIndex + i)`, not
+   * Keras's one stream, so fits of parts merge to the whole's (firstIndex 0).
    */
   firstIndex?: number;
 }
@@ -278,12 +275,9 @@ export class ImageDataGenerator {
   }
 
   /**
-   * Fits like `fit` (or, given a directory path, `fitFromDirectory`) but
-   * keeps the sums instead of finalizing them, and leaves this generator's
-   * statistics alone. Partials of disjoint parts of a data set, fitted by
-   * generators with the same options, merge with
-   * `ImageDataGenerator.mergePartials` to the fit of the whole; a part may
-   * hold no images. Save one with `savePartial(partial, dir)`.
+   * Fits like `fit` (or, given a folder, `fitFromDirectory`) but returns the
+   * sums, leaving this generator unfitted. Partials of disjoint parts merge
+   * (`mergePartials`) to the fit of the whole; `savePartial` saves one.
    */
   async fitPartial(directory: string, options?: FitFromDirectoryOptions): Promise<PartialStatistics>;
   async fitPartial(x: FitInput, options?: FitOptions): Promise<PartialStatistics>;
@@ -314,12 +308,9 @@ export class ImageDataGenerator {
   }
 
   /**
-   * A generator fitted on the union of the data of `partials` (from
-   * `fitPartial` or `loadPartial`): the same statistics as one fit of all
-   * of it, to float64 rounding. The partials must come from the same options,
-   * fit options, image shape and data format (else `PartialMismatchError`
-   * naming the difference). As in `fromJSON`, pass the preprocessing function
-   * again if the options had one.
+   * A generator fitted on all the data of `partials` (same options, fit
+   * options, image shape and data format, else `PartialMismatchError`), as one
+   * fit of it all. As in `fromJSON`, pass a preprocessing function again.
    */
   static async mergePartials(partials: readonly PartialStatistics[], options: { preprocessingFunction?: PreprocessingFunction } = {}): Promise<ImageDataGenerator> {
     const merged = PartialStatistics.merge(partials);

@@ -3,13 +3,12 @@
  * `idg`: the command line. `idg fit`, `idg merge`, `idg preview`, `idg info`; `--help` on
  * each, `--version`. Exit codes: 0 success, 1 a failure while running, 2 bad arguments.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import './nodeSupport.js';
 import { ImageDataGenerator } from './ImageDataGenerator.js';
 import { ImageDataGeneratorError } from './errors.js';
-import { PARTIAL_MANIFEST, loadPartial, savePartial } from './io/partialFiles.js';
+import { loadPartial, savePartial } from './io/partialFiles.js';
 import { PartialStatistics } from './stats/partial.js';
 import { useBestBackend } from './backend/useBestBackend.js';
 import { decodeFile } from './node/decodeImage.js';
@@ -26,7 +25,7 @@ Commands:
                    (or, with --shard i/n or --partial, partial statistics to merge)
   merge <parts...> merge partial statistics from fit --shard into a saved generator
   preview <image>  write a PNG grid of an image and a dozen augmentations
-  info <saved>     print the options and statistics of a saved generator (or partial statistics)
+  info <saved>     print the options and statistics of a saved generator
 
 Run "idg <command> --help" for a command's options, "idg --version" for the version.`,
   fit: `idg fit <dir> --out <dir> [--config aug.json] [--target-size H,W] [--color-mode rgb|rgba|grayscale] [--batch-size N] [--skip-bad-images]
@@ -35,21 +34,18 @@ Run "idg <command> --help" for a command's options, "idg --version" for the vers
 Fits the statistics the config asks for (featurewise_center, featurewise_std_normalization, zca_whitening;
 camelCase or Keras snake_case keys) on every image under <dir>, in one streaming pass, showing progress,
 then saves the generator to --out (generator.json + the weights file it names). Default target size 256,256.
---augment fits on --rounds (default 1) augmented copies under the config's augmentation, seeded per file.
---shard I/N (0 <= I < N) fits only shard I of N (each file is in exactly one shard, chosen by a hash of its
-path) and saves partial statistics (partial.json + weights) to --out; --partial saves those for all files.
-Merge the parts with "idg merge".`,
+--augment: fit on --rounds (default 1) augmented copies, seeded per file. --shard I/N: only shard I of N
+(by a hash of each file's path), saved as partial statistics for "idg merge"; --partial: all files, as a partial.`,
   merge: `idg merge <partial> [<partial>...] --out <dir> [--partial]
 
-Merges partial statistics saved by "idg fit --shard" or "idg fit --partial" (fitted with the same config and
-options) and saves the generator fitted on all their images to --out, equal to one fit of all the files.
-With --partial, saves the merged partial statistics instead (to merge new data into later).`,
+Merges partials from "idg fit --shard/--partial" (same config and options) into the generator one fit of
+all their files gives, saved to --out; with --partial, saves the merged partial (to merge new data into later).`,
   preview: `idg preview <image> --out grid.png [--config aug.json] [--seed N] [--count N]
 
 Writes the image and --count (default 12) random augmentations under the config's options to a PNG grid.`,
   info: `idg info <saved>
 
-Prints the options of a saved generator and a summary of its fitted statistics (or of saved partial statistics).`,
+Prints the options of a saved generator and a summary of its fitted statistics.`,
 };
 
 const FITTED_OPTIONS = 'featurewiseCenter, featurewiseStdNormalization, zcaWhitening (Keras: featurewise_center, featurewise_std_normalization, zca_whitening)';
@@ -128,20 +124,11 @@ async function run(argv: string[]): Promise<void> {
   if (command === 'merge') return merge(positionals, values.out, values.partial ?? false);
   if (positionals.length !== 1) throw new UsageError(`${command} takes one path\n\n${HELP[command]}`);
   const target = positionals[0]!;
-  const fmt = (values: ArrayLike<number>) => Array.from(values, (v) => v.toPrecision(6)).join(', ');
-  if (command === 'info' && existsSync(join(target, PARTIAL_MANIFEST))) {
-    const p = await loadPartial(target);
-    console.log(JSON.stringify(p.config, null, 2));
-    console.log(`partial statistics of ${p.images} images${p.imageShape ? ` of shape [${p.imageShape}] (NHWC)` : ''}, augment ${p.fitOptions.augment}, rounds ${p.fitOptions.rounds}`);
-    console.log(`mean (float64): [${fmt(p.mean)}]`);
-    console.log(`std (float64): [${fmt(p.variance().map(Math.sqrt))}]`);
-    console.log(`gram sums: ${p.gram ? `${p.gram.centre.length} x ${p.gram.centre.length}` : 'none'}`);
-    return;
-  }
   if (command === 'info') {
     const g = await ImageDataGenerator.load(target);
     const { config, statistics } = g.toJSON();
     console.log(JSON.stringify(config, null, 2));
+    const fmt = (values: number[]) => values.map((v) => v.toPrecision(6)).join(', ');
     console.log(`mean: ${statistics.mean ? `[${fmt(statistics.mean.values)}] shape [${statistics.mean.shape}]` : 'not fitted'}`);
     console.log(`std: ${statistics.std ? `[${fmt(statistics.std.values)}] shape [${statistics.std.shape}]` : 'not fitted'}`);
     const zca = statistics.zcaWhiteningMatrix;

@@ -153,12 +153,7 @@ export class NonFiniteStatisticError extends ImageDataGeneratorError {
   }
 }
 
-/**
- * Partial statistics given to one merge were fitted differently: other
- * options, image shape or data format, or another kind of fit. `argument`
- * names the field (`partials[2].config.rescale`), `index` that partial, and
- * the message the partial it was compared with.
- */
+/** Partials given to one merge were fitted differently; `argument` names the field (`partials[2].config.rescale`). */
 export class PartialMismatchError extends InvalidArgumentError {
   constructor(
     readonly index: number,
@@ -171,7 +166,7 @@ export class PartialMismatchError extends InvalidArgumentError {
       `partials[${index}].${field}`,
       `${describe(expected)}, as in partials[${reference}]`,
       received,
-      'Partials merge only when fitted with the same options, fit options (augment, rounds), image shape and data format.',
+      'Partials merge only when fitted alike.',
     );
   }
 }

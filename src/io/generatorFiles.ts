@@ -76,7 +76,7 @@ export async function readText(fs: FsPromises, path: string): Promise<string> {
   return new TextDecoder().decode(bytes);
 }
 
-function parseJson(text: string, path: string): unknown {
+export function parseJson(text: string, path: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {

@@ -1,11 +1,7 @@
 /**
- * Node: partial statistics saved as a directory, like generators
- * (generatorFiles.ts, atomicSave.ts): `partial.json`, a manifest (format,
- * version, options, fit options, image shape, counts, byte length and CRC-32
- * of the weights, the weights file's name), and `partial.weights.<id>.bin`,
- * little-endian float64: mean (C), m2 (C), then with ZCA the Gram centre (d),
- * sums (d) and the lower triangle of S row by row (d(d+1)/2). One rename
- * commits a save; loads check version, sizes, checksum and consistency.
+ * Node: partial statistics as a directory saved like a generator's
+ * (atomicSave.ts): `partial.json` and `partial.weights.<id>.bin`, float64 LE:
+ * mean (C), m2 (C), with ZCA the Gram centre (d), sums (d), S's lower triangle.
  */
 import { CorruptFileError, InvalidArgumentError } from '../errors.js';
 import { requireNode } from '../platform.js';
@@ -14,13 +10,13 @@ import { PartialStatistics } from '../stats/partial.js';
 import { type ImageDataGeneratorArgs, resolveConfig } from '../options/args.js';
 import { asFileError, crc32 } from './artifacts.js';
 import { AtomicSaves, readCommitted } from './atomicSave.js';
-import { readText } from './generatorFiles.js';
+import { parseJson, readText } from './generatorFiles.js';
 import type { StoredConfig } from './jsonState.js';
 import { type FsPromises, nodeFs } from './nodeFs.js';
 
-export const PARTIAL_FORMAT = 'tfjs-image-data-generator-partial';
-export const PARTIAL_VERSION = 1;
-export const PARTIAL_MANIFEST = 'partial.json';
+const PARTIAL_FORMAT = 'tfjs-image-data-generator-partial';
+const PARTIAL_VERSION = 1;
+const PARTIAL_MANIFEST = 'partial.json';
 
 interface PartialManifest {
   format: typeof PARTIAL_FORMAT;
@@ -38,7 +34,6 @@ interface PartialManifest {
   weightsFile?: string;
 }
 
-const INSTEAD = 'Partial statistics are saved as directories in Node.js; in a page keep them in memory and merge them there.';
 const join = (dir: string, name: string) => `${dir.replace(/[\\/]+$/, '')}/${name}`;
 
 const SAVES = new AtomicSaves({
@@ -55,7 +50,7 @@ const SAVES = new AtomicSaves({
 });
 
 function fsPromises(argument: string, call: string): FsPromises {
-  requireNode(call, INSTEAD);
+  requireNode(call, 'In a page, keep partials in memory.');
   return nodeFs(argument, 'a directory path in Node.js', 'a path').promises;
 }
 
@@ -111,7 +106,10 @@ function checkManifest(json: unknown, file: string): PartialManifest {
     isCount(m.weightsByteLength) && Number.isInteger(m.weightsCrc32) && m.weightsCrc32! >= 0 && m.weightsCrc32! <= 0xffffffff ? '' : 'weightsByteLength and weightsCrc32',
   ].filter(Boolean);
   if (bad.length > 0) throw new CorruptFileError(file, `lacks a valid ${bad.join(', ')} field`);
-  if (shape === null && (m.images !== 0 || m.gramCount !== null)) throw new CorruptFileError(file, 'counts images but has no imageShape');
+  const d = shape && m.gramCount !== null ? shape[0] * shape[1] * shape[2] : null;
+  if ((shape === null && (m.images !== 0 || d !== null)) || m.weightsByteLength !== valueCount(shape ? shape[2] : 0, d) * 8) {
+    throw new CorruptFileError(file, 'has counts, imageShape and weightsByteLength that do not fit together');
+  }
   try {
     // Options a generator would refuse are a problem of this file, found before merging.
     resolveConfig({ ...m.config, preprocessingFunction: null } as ImageDataGeneratorArgs);
@@ -129,9 +127,6 @@ function decode(json: unknown, weights: Uint8Array, files: { manifest: string; w
   if (crc32(weights) !== m.weightsCrc32) throw new CorruptFileError(files.weights, 'is corrupted: its CRC-32 does not match the manifest');
   const c = m.imageShape ? m.imageShape[2] : 0;
   const d = m.imageShape && m.gramCount !== null ? m.imageShape[0] * m.imageShape[1] * m.imageShape[2] : null;
-  if (weights.length !== valueCount(c, d) * 8) {
-    throw new CorruptFileError(files.manifest, `needs ${valueCount(c, d) * 8} bytes of weights for images of shape [${m.imageShape}]${d === null ? '' : ' with Gram sums'}, not ${weights.length}`);
-  }
   const view = new DataView(weights.buffer, weights.byteOffset, weights.byteLength);
   const values = Float64Array.from({ length: weights.length / 8 }, (_, i) => view.getFloat64(i * 8, true));
   if (!values.every(Number.isFinite)) throw new CorruptFileError(files.weights, 'holds NaN or infinite sums');
@@ -172,12 +167,7 @@ export async function loadPartial(src: string): Promise<PartialStatistics> {
   const fs = fsPromises('src', 'loadPartial');
   const file = join(src, PARTIAL_MANIFEST);
   return readCommitted(file, () => readText(fs, file), async (text) => {
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (e) {
-      throw new CorruptFileError(file, `is not valid JSON: ${(e as Error).message}`);
-    }
+    const json = parseJson(text, file);
     const named = checkManifest(json, file).weightsFile;
     if (typeof named !== 'string' || SAVES.idOf(named) === undefined) throw new CorruptFileError(file, 'does not name a weights file partial.weights.<id>.bin');
     const w = join(src, named);

@@ -1,11 +1,7 @@
 /**
- * Shards of a file list for fits and flows spread over machines: a file
- * belongs to shard `key(name) mod count`, where key(name) is a 32-bit hash of
- * its name relative to the folder (for data frames, the x column as given).
- * Every file is thus in exactly one shard, the same on every machine and
- * operating system, and adding or removing files never moves other files
- * between shards (a position-based split would move them all). The price:
- * shard sizes vary by about their square root.
+ * Shards of a file list: a file is in shard `fileKey(relative name) mod count`,
+ * so each file is in exactly one, on any machine, and added files never move
+ * others (README, "Fitting on many machines").
  */
 import { InvalidArgumentError } from '../errors.js';
 

@@ -59,11 +59,7 @@ export interface FileFlowOptions {
    * Infinity for no limit.
    */
   maxPixels?: number;
-  /**
-   * Only shard `index` of `count`: the files whose relative name hashes to it
-   * (iterators/shard.ts), so shards are disjoint, cover every file and keep their
-   * files when others are added. Taken after `subset`. Default: all files.
-   */
+  /** Only the files of shard `index` of `count` (iterators/shard.ts), taken after `subset`. Default: all. */
   shard?: Shard | null;
 }
 

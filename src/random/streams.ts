@@ -26,11 +26,9 @@ export function singleGenerator(mode: RandomMode, seed: number): RandomGenerator
 }
 
 /**
- * The seed of one image's augmentation in a fit whose draws are keyed per
- * image: in round `round`, the image with key `key` (its index in the whole
- * data set, or for files the hash of its relative path) is transformed by
- * `getRandomTransform(shape, fitImageSeed(seed, round, key))`. Its draws thus
- * depend on nothing else (not on batches, shards or other images).
+ * In fits keyed per image, the image with key `key` (its index, or a file's
+ * `fileKey`) is transformed in round `round` by
+ * `getRandomTransform(shape, fitImageSeed(seed, round, key))`.
  */
 export function fitImageSeed(seed: number, round: number, key: number): number {
   return new Xoshiro128([seed, STREAM.fitImage, round, key]).nextUint32();

@@ -1,10 +1,6 @@
 /**
- * Partial statistics: the sums a fit keeps before it finalizes them, as plain
- * data that merges, saves and loads. Per channel the count of values, their
- * float64 mean and m2 (sum of squared deviations), merged with Chan et al.'s
- * pairwise update (ChannelMoments.merge); with ZCA, the Gram sums around a
- * provisional centre, merged exactly (gram.ts, mergeGramSums). Partials of
- * disjoint parts of a data set merge to the statistics of the whole.
+ * Partial statistics: a fit's sums before finalizing (float64 moments per
+ * channel, with ZCA the Gram sums), as data that merges, saves and loads.
  */
 import { InvalidArgumentError, PartialMismatchError } from '../errors.js';
 import type { StoredConfig } from '../io/jsonState.js';
