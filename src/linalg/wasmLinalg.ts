@@ -141,13 +141,21 @@ export class WasmLinalg {
   }
 
   /**
-   * One process-wide instance for applying ZCA matrices (sgemm), made
-   * synchronously on first use; null where it cannot be made. Its second
+   * One process-wide instance for applying ZCA matrices (sgemm): the idle
+   * instance a small fit left, or one made synchronously on first use; null
+   * where it cannot be made. Its second
    * thread (Node) joins once started: sgemm runs on the calling thread until
    * then, with the same result. Never closed; the thread does not keep the
    * process alive.
    */
   static shared(): WasmLinalg | null {
+    if (shared === undefined && idle !== null) {
+      // The small instance a finished fit left idle becomes the shared one: no second thread of its own.
+      shared = idle;
+      idle = null;
+      shared.release(shared.empty);
+      shared.closed = false;
+    }
     if (shared === undefined) {
       const module = compileSyncOnce();
       shared = null;
