@@ -101,7 +101,9 @@ describe('the packed package', () => {
     const cli = entries.find((e) => e.path === 'package/dist/cli.js')!;
     expect(cli.mode & 0o111).not.toBe(0);
     expect(readFileSync(join(unpacked, 'package', 'dist', 'cli.js'), 'utf8')).toMatch(/^#!\/usr\/bin\/env node\n/);
-    expect(size).toBeLessThan(250_000);
+    // Budget: the library, its four wasm modules as base64 (linalg, pixels, resample, JPEG: 150 KB unpacked) and the
+    // README. Raised from 250,000 when the baseline JPEG decoder (24 KB of base64) came in.
+    expect(size).toBeLessThan(260_000);
   });
 
   it('installs without warnings about its own install scripts (registry installs list none)', () => {
