@@ -83,6 +83,12 @@ function isGrey16Png(bytes: Uint8Array): boolean {
   return false;
 }
 
+/** An 'I;16' or 'I' image: kept whole for Keras's grayscale (./grey16.ts), its 8-bit image (each value clipped to 0..255) for the other modes. */
+const wideGrey = (grey16: Grey16): RawImage & { grey16: Grey16 } => ({
+  ...toColour({ data: clip8(grey16), width: grey16.width, height: grey16.height, channels: 1 }),
+  grey16,
+});
+
 const isTiff = (b: Uint8Array): boolean =>
   (b[0] === 0x49 && b[1] === 0x49 && b[2] === 0x2a && b[3] === 0) || (b[0] === 0x4d && b[1] === 0x4d && b[2] === 0 && b[3] === 0x2a);
 
@@ -191,7 +197,7 @@ async function decodePixels(path: string, maxPixels: number, nearest?: NearestFo
   try {
     if (raw) {
       const img = raw(bytes);
-      return img.wide ? { ...toColour(img), grey16: img.wide } : toColour(img);
+      return 'wide' in img ? wideGrey(img.wide) : toColour(img);
     }
     // sharp's own pixel limit backs ours up for files whose header we could not read. Pillow, and
     // so Keras, ignores embedded ICC profiles: so does this decode (sharp would convert through them).
@@ -208,8 +214,7 @@ async function decodePixels(path: string, maxPixels: number, nearest?: NearestFo
       const { data, info } = await grey.raw({ depth: wide }).toBuffer({ resolveWithObject: true });
       const copy = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
       const samples = wide === 'ushort' ? new Uint16Array(copy) : new Int32Array(copy);
-      const grey16 = { data: info.channels === 1 ? samples : samples.filter((_, i) => i % info.channels === 0), width: info.width, height: info.height };
-      return { ...toColour({ data: clip8(grey16), width: info.width, height: info.height, channels: 1 }), grey16 };
+      return wideGrey({ data: info.channels === 1 ? samples : samples.filter((_, i) => i % info.channels === 0), width: info.width, height: info.height });
     }
     const { data, info } = await input.raw().toBuffer({ resolveWithObject: true });
     return toColour({ data, width: info.width, height: info.height, channels: info.channels });

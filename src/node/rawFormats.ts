@@ -85,6 +85,11 @@ export function netpbmSize(bytes: Uint8Array): { width: number; height: number }
   }
 }
 
+/** A greymap Pillow opens as 'I' (32-bit values), for the caller's wide-grey path (./grey16.ts). */
+export interface WideGrey {
+  wide: { data: Int32Array; width: number; height: number };
+}
+
 /** Python's round() (halves to even) of a double, as Pillow's PPM decoders scale samples. */
 function roundHalfEven(x: number): number {
   const r = Math.round(x);
@@ -94,13 +99,12 @@ function roundHalfEven(x: number): number {
 /**
  * A Netpbm image (P2, P3, P5, P6) as Pillow 12 reads it: greymaps with maxval
  * up to 255 and pixmaps as 8-bit 'L' / 'RGB', each sample scaled by
- * round(value / maxval * 255); greymaps with a larger maxval as 'I' (`wide`,
+ * round(value / maxval * 255); greymaps with a larger maxval as 'I' (`wide`:
  * 32-bit values scaled to 0..65535 the same way, stored as is when maxval is
- * 65535), whose 8-bit data is each value clipped at 255 as Pillow converts
- * 'I'. Plain files refuse a sample above maxval, as Pillow does; binary ones
- * clip it.
+ * 65535; the caller makes their 8-bit image as for any 'I'). Plain files
+ * refuse a sample above maxval, as Pillow does; binary ones clip it.
  */
-export function decodeNetpbm(bytes: Uint8Array): RawImage & { wide?: { data: Int32Array; width: number; height: number } } {
+export function decodeNetpbm(bytes: Uint8Array): RawImage | WideGrey {
   const magic = String.fromCharCode(bytes[0] ?? 0, bytes[1] ?? 0);
   if (!['P2', 'P3', 'P5', 'P6'].includes(magic)) throw new Error(`unsupported Netpbm variant ${JSON.stringify(magic)} (P2, P3, P5 and P6 are read)`);
   const tokens = new NetpbmTokens(bytes);
@@ -129,12 +133,11 @@ export function decodeNetpbm(bytes: Uint8Array): RawImage & { wide?: { data: Int
       values[i] = roundHalfEven((v / maxval) * outMax);
     }
   }
-  if (!wide) return { data: values as Uint8Array, width, height, channels };
-  return { data: Uint8Array.from(values, (v) => Math.min(v, 255)), width, height, channels, wide: { data: values as Int32Array, width, height } };
+  return wide ? { wide: { data: values as Int32Array, width, height } } : { data: values as Uint8Array, width, height, channels };
 }
 
 /** The decoder for a file name sharp cannot read, or null. */
-export function rawDecoderFor(path: string): ((bytes: Uint8Array) => RawImage & { wide?: { data: Int32Array; width: number; height: number } }) | null {
+export function rawDecoderFor(path: string): ((bytes: Uint8Array) => RawImage | WideGrey) | null {
   const lower = path.toLowerCase();
   if (lower.endsWith('.bmp')) return decodeBmp;
   if (['.ppm', '.pgm', '.pnm'].some((e) => lower.endsWith(e))) return decodeNetpbm;
