@@ -25,6 +25,9 @@ export function lazyInstance<E, T>(base64: string, wrap: (exports: E) => T): () 
   };
 }
 
+/** `n` rounded up to a multiple of 16 (where the wasm kernels want their buffers). */
+export const align16 = (n: number): number => Math.ceil(n / 16) * 16;
+
 /** `memory`'s buffer, grown first to at least `end` bytes. */
 export function reserve(memory: WebAssembly.Memory, end: number): ArrayBuffer {
   const missing = end - memory.buffer.byteLength;

@@ -8,7 +8,7 @@
  * Compiled synchronously on first use (24 KB); where that is refused (a
  * browser's main thread may refuse), callers keep the TypeScript passes.
  */
-import { lazyInstance, reserve } from '../io/wasmModules.js';
+import { align16, lazyInstance, reserve } from '../io/wasmModules.js';
 import type { FillMode } from '../options/args.js';
 import type { ImageView, SamplingOptions } from '../transform/apply.js';
 import type { Affine } from '../transform/matrix.js';
@@ -33,7 +33,7 @@ export class WasmPixels {
   private readonly base: number;
 
   constructor(private readonly exports: PixelExports) {
-    this.base = Math.ceil((exports.__heap_base.value as number) / 16) * 16;
+    this.base = align16(exports.__heap_base.value as number);
   }
 
   /**
@@ -75,7 +75,7 @@ export class WasmPixels {
     const size = h * w * ch;
     const from = this.base;
     const to = from + size * 4;
-    const coef = Math.ceil((to + size * 4) / 16) * 16;
+    const coef = align16(to + size * 4);
     const keep = coef + H * W * ch * 8; // also the slack spline_warp reads past the coefficients
     const powers = keep + Math.max(H, W) * ch * 8;
     const ab = powers + 32;

@@ -6,7 +6,7 @@
  * anything libjpeg would warn about, which then goes to the full
  * libjpeg-turbo (../jpegWasm.ts). Compiled synchronously on first use.
  */
-import { lazyInstance, reserve } from '../../io/wasmModules.js';
+import { align16, lazyInstance, reserve } from '../../io/wasmModules.js';
 import type { RawImage } from '../rawFormats.js';
 import type { PixelSelection } from '../resample/resize.js';
 import { jpegWasmBase64 } from './wasm/jpegModule.js';
@@ -40,8 +40,6 @@ export interface NearestTarget {
 /** What a decode gave: the image's pixels, or `selected` when it wrote a NearestTarget. */
 export type BaselineResult = { image: RawImage } | { selected: true };
 
-const align = (n: number): number => Math.ceil(n / 16) * 16;
-
 /** Picks larger than this many floats (64 MB) are not staged in wasm memory, which never shrinks: they take the JS path. */
 const MAX_PICK_FLOATS = 2 ** 24;
 
@@ -49,7 +47,7 @@ class BaselineJpeg {
   private readonly base: number;
 
   constructor(private readonly exports: JpegExports) {
-    this.base = align(exports.__heap_base.value as number);
+    this.base = align16(exports.__heap_base.value as number);
   }
 
   decode(bytes: Uint8Array, nearest?: NearestTarget): BaselineResult | null {

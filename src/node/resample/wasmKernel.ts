@@ -3,7 +3,7 @@
  * bit-identical to the TypeScript passes in resize.ts). Node only: the
  * decoders of file flows use it. Compiled synchronously on first use (1.5 KB).
  */
-import { lazyInstance, reserve } from '../../io/wasmModules.js';
+import { align16, lazyInstance, reserve } from '../../io/wasmModules.js';
 import type { RawImage } from '../rawFormats.js';
 import type { Coefficients } from './coefficients.js';
 import type { SeparableKernel } from './resize.js';
@@ -19,13 +19,12 @@ interface ResampleExports {
 
 /** Bytes past each pixel buffer the kernel may read or write. */
 const PAD = 16;
-const align = (n: number): number => Math.ceil(n / 16) * 16;
 
 class WasmResample implements SeparableKernel {
   private readonly base: number;
 
   constructor(private readonly exports: ResampleExports) {
-    this.base = align(exports.__heap_base.value as number);
+    this.base = align16(exports.__heap_base.value as number);
   }
 
   separable(src: RawImage, width: number, height: number, h: Coefficients | null, v: Coefficients | null): RawImage {
@@ -35,9 +34,9 @@ class WasmResample implements SeparableKernel {
     const midW = h ? width : src.width;
     // Layout: source, horizontal result, vertical result, then the taps of each axis.
     const at = { src: this.base, mid: 0, out: 0, taps: 0 };
-    at.mid = align(at.src + src.data.length + PAD);
-    at.out = align(at.mid + (h ? midW * rows * ch : 0) + PAD);
-    at.taps = align(at.out + (v ? midW * height * ch : 0) + PAD);
+    at.mid = align16(at.src + src.data.length + PAD);
+    at.out = align16(at.mid + (h ? midW * rows * ch : 0) + PAD);
+    at.taps = align16(at.out + (v ? midW * height * ch : 0) + PAD);
     const tables = (c: Coefficients | null): number => (c ? (c.first.length * 2 + c.taps.length) * 4 : 0);
     const buffer = reserve(this.exports.memory, at.taps + tables(h) + tables(v));
     const heap = new Uint8Array(buffer);
