@@ -18,6 +18,12 @@
  * and takes half of every large matrix product (see par_gemm and gram_add).
  */
 #include <wasm_simd128.h>
+#ifdef PROFILE
+extern void mark(int) __attribute__((import_module("env"), import_name("mark")));
+#define MARK(i) mark(i)
+#else
+#define MARK(i)
+#endif
 
 typedef unsigned long size_t;
 #define EXPORT(name) __attribute__((export_name(name)))
@@ -151,15 +157,20 @@ static void pack_b(int kc, int nc, const double *b, int ldb, int tb, double *out
 }
 
 static void micro_kernel(int kc, const double *ap, const double *bp, double *c, int ldc, int rows, int cols, double alpha, int overwrite) {
-  v128_t acc[MR][2];
-  for (int r = 0; r < MR; r++) acc[r][0] = acc[r][1] = wasm_f64x2_splat(0);
+  v128_t acc[MR][NR / 2];
+#pragma clang loop unroll(full)
+  for (int r = 0; r < MR; r++)
+#pragma clang loop unroll(full)
+    for (int q = 0; q < NR / 2; q++) acc[r][q] = wasm_f64x2_splat(0);
   for (int p = 0; p < kc; p++) {
-    v128_t b0 = wasm_v128_load(bp), b1 = wasm_v128_load(bp + 2);
+    v128_t bv[NR / 2];
+#pragma clang loop unroll(full)
+    for (int q = 0; q < NR / 2; q++) bv[q] = wasm_v128_load(bp + 2 * q);
 #pragma clang loop unroll(full)
     for (int r = 0; r < MR; r++) {
       v128_t a = wasm_v128_load64_splat(ap + r);
-      acc[r][0] = wasm_f64x2_add(acc[r][0], wasm_f64x2_mul(a, b0));
-      acc[r][1] = wasm_f64x2_add(acc[r][1], wasm_f64x2_mul(a, b1));
+#pragma clang loop unroll(full)
+      for (int q = 0; q < NR / 2; q++) acc[r][q] = wasm_f64x2_add(acc[r][q], wasm_f64x2_mul(a, bv[q]));
     }
     ap += MR;
     bp += NR;
@@ -167,16 +178,17 @@ static void micro_kernel(int kc, const double *ap, const double *bp, double *c, 
   v128_t al = wasm_f64x2_splat(alpha);
   for (int r = 0; r < rows; r++) {
     double *row = c + (size_t)r * ldc;
-    v128_t lo = wasm_f64x2_mul(al, acc[r][0]), hi = wasm_f64x2_mul(al, acc[r][1]);
     if (cols == NR) {
-      if (!overwrite) {
-        lo = wasm_f64x2_add(lo, wasm_v128_load(row));
-        hi = wasm_f64x2_add(hi, wasm_v128_load(row + 2));
+#pragma clang loop unroll(full)
+      for (int q = 0; q < NR / 2; q++) {
+        v128_t v = wasm_f64x2_mul(al, acc[r][q]);
+        if (!overwrite) v = wasm_f64x2_add(v, wasm_v128_load(row + 2 * q));
+        wasm_v128_store(row + 2 * q, v);
       }
-      wasm_v128_store(row, lo);
-      wasm_v128_store(row + 2, hi);
     } else {
-      double v[NR] = {wasm_f64x2_extract_lane(lo, 0), wasm_f64x2_extract_lane(lo, 1), wasm_f64x2_extract_lane(hi, 0), wasm_f64x2_extract_lane(hi, 1)};
+      double v[NR];
+#pragma clang loop unroll(full)
+      for (int q = 0; q < NR / 2; q++) { v128_t t = wasm_f64x2_mul(al, acc[r][q]); v[2 * q] = wasm_f64x2_extract_lane(t, 0); v[2 * q + 1] = wasm_f64x2_extract_lane(t, 1); }
       for (int j = 0; j < cols; j++) row[j] = v[j] + (overwrite ? 0 : row[j]);
     }
   }
@@ -510,6 +522,8 @@ static void run_job(int self) {
 /* ---------------------------------------------------- tridiagonalization */
 
 #define NB 32
+/* Row r of the panel buffer: v_r (NB), w_r (NB), v_r again, so that [V W] and [W V] are both row slices. */
+#define LD (3 * NB)
 
 static double dot(const double *x, const double *y, int len) {
   v128_t acc = wasm_f64x2_splat(0);
@@ -530,25 +544,48 @@ static void axpy(double alpha, const double *x, double *y, int len) {
 /*
  * y_self = A x for rows [lo, hi) of the m x m symmetric A stored as its upper
  * triangle (row r holds columns r..m-1, leading dimension lda). Row r adds its
- * dot product into y[r] and its transpose part into y[r+1..m).
+ * dot product into y[r] and its transpose part into y[r+1..m). Four rows at a
+ * time share each load of x and y, so the loop is bound by arithmetic, not by
+ * loads and stores.
  */
 static void symv_upper_rows(const double *a, int lda, int m, const double *x, double *y, int lo, int hi) {
   for (int r = 0; r < m; r++) y[r] = 0;
-  for (int r = lo; r < hi; r++) {
-    const double *ar = a + (size_t)r * lda;
-    double xr = x[r];
-    v128_t xs = wasm_f64x2_splat(xr), acc0 = wasm_f64x2_splat(0), acc1 = acc0;
-    int c = r + 1;
-    for (; c + 4 <= m; c += 4) {
-      v128_t a0 = wasm_v128_load(ar + c), a1 = wasm_v128_load(ar + c + 2);
-      acc0 = wasm_f64x2_add(acc0, wasm_f64x2_mul(a0, wasm_v128_load(x + c)));
-      acc1 = wasm_f64x2_add(acc1, wasm_f64x2_mul(a1, wasm_v128_load(x + c + 2)));
-      wasm_v128_store(y + c, wasm_f64x2_add(wasm_v128_load(y + c), wasm_f64x2_mul(a0, xs)));
-      wasm_v128_store(y + c + 2, wasm_f64x2_add(wasm_v128_load(y + c + 2), wasm_f64x2_mul(a1, xs)));
+  int r = lo;
+  for (; r + 4 <= hi; r += 4) {
+    const double *a0 = a + (size_t)r * lda, *a1 = a0 + lda, *a2 = a1 + lda, *a3 = a2 + lda;
+    double x0 = x[r], x1 = x[r + 1], x2 = x[r + 2], x3 = x[r + 3];
+    /* The 4 x 4 diagonal block. */
+    double s0 = a0[r] * x0 + a0[r + 1] * x1 + a0[r + 2] * x2 + a0[r + 3] * x3;
+    double s1 = a0[r + 1] * x0 + a1[r + 1] * x1 + a1[r + 2] * x2 + a1[r + 3] * x3;
+    double s2 = a0[r + 2] * x0 + a1[r + 2] * x1 + a2[r + 2] * x2 + a2[r + 3] * x3;
+    double s3 = a0[r + 3] * x0 + a1[r + 3] * x1 + a2[r + 3] * x2 + a3[r + 3] * x3;
+    v128_t k0 = wasm_f64x2_splat(x0), k1 = wasm_f64x2_splat(x1), k2 = wasm_f64x2_splat(x2), k3 = wasm_f64x2_splat(x3);
+    v128_t c0 = wasm_f64x2_splat(0), c1 = c0, c2 = c0, c3 = c0;
+    int c = r + 4;
+    for (; c + 2 <= m; c += 2) {
+      v128_t xc = wasm_v128_load(x + c);
+      v128_t v0 = wasm_v128_load(a0 + c), v1 = wasm_v128_load(a1 + c), v2 = wasm_v128_load(a2 + c), v3 = wasm_v128_load(a3 + c);
+      c0 = wasm_f64x2_add(c0, wasm_f64x2_mul(v0, xc));
+      c1 = wasm_f64x2_add(c1, wasm_f64x2_mul(v1, xc));
+      c2 = wasm_f64x2_add(c2, wasm_f64x2_mul(v2, xc));
+      c3 = wasm_f64x2_add(c3, wasm_f64x2_mul(v3, xc));
+      v128_t t = wasm_f64x2_add(wasm_f64x2_add(wasm_f64x2_mul(v0, k0), wasm_f64x2_mul(v1, k1)),
+                                wasm_f64x2_add(wasm_f64x2_mul(v2, k2), wasm_f64x2_mul(v3, k3)));
+      wasm_v128_store(y + c, wasm_f64x2_add(wasm_v128_load(y + c), t));
     }
-    acc0 = wasm_f64x2_add(acc0, acc1);
-    double sum = wasm_f64x2_extract_lane(acc0, 0) + wasm_f64x2_extract_lane(acc0, 1) + ar[r] * xr;
-    for (; c < m; c++) { sum += ar[c] * x[c]; y[c] += ar[c] * xr; }
+    if (c < m) {
+      s0 += a0[c] * x[c]; s1 += a1[c] * x[c]; s2 += a2[c] * x[c]; s3 += a3[c] * x[c];
+      y[c] += a0[c] * x0 + a1[c] * x1 + a2[c] * x2 + a3[c] * x3;
+    }
+    y[r] += s0 + wasm_f64x2_extract_lane(c0, 0) + wasm_f64x2_extract_lane(c0, 1);
+    y[r + 1] += s1 + wasm_f64x2_extract_lane(c1, 0) + wasm_f64x2_extract_lane(c1, 1);
+    y[r + 2] += s2 + wasm_f64x2_extract_lane(c2, 0) + wasm_f64x2_extract_lane(c2, 1);
+    y[r + 3] += s3 + wasm_f64x2_extract_lane(c3, 0) + wasm_f64x2_extract_lane(c3, 1);
+  }
+  for (; r < hi; r++) {
+    const double *ar = a + (size_t)r * lda;
+    double xr = x[r], sum = ar[r] * xr;
+    for (int c = r + 1; c < m; c++) { sum += ar[c] * x[c]; y[c] += ar[c] * xr; }
     y[r] += sum;
   }
 }
@@ -582,19 +619,21 @@ static void symv_upper(const double *a, int lda, int m, const double *x, double 
  * as matrix products. vw: 2 n NB doubles; y: 2 n doubles.
  */
 static void tridiagonalize(double *a, int n, double *diag, double *off, double *tau, double *vw, double *y) {
-  double *v = vw, *w = vw + (size_t)n * NB, *y1 = y + n;
+  double *v = vw, *w = vw + NB, *y1 = y + n;
   for (int s = 0; s < n; s += NB) {
     int nb = n - s < NB ? n - s : NB;
+    /* A short last panel: the columns it leaves unused must be zero for the trailing product. */
+    if (nb < NB) for (size_t q = 0; q < (size_t)n * LD; q++) vw[q] = 0;
     for (int i = 0; i < nb; i++) {
       int j = s + i;
       double *row = a + (size_t)j * n;
       /* Row j of the panel-updated matrix, from the diagonal on. */
-      const double *vj0 = v + (size_t)j * NB, *wj0 = w + (size_t)j * NB;
+      const double *vj0 = v + (size_t)j * LD, *wj0 = w + (size_t)j * LD;
       if (i > 0) {
-        for (int r = j; r < n; r++) row[r] -= dot(v + (size_t)r * NB, wj0, i) + dot(w + (size_t)r * NB, vj0, i);
+        for (int r = j; r < n; r++) row[r] -= dot(v + (size_t)r * LD, wj0, i) + dot(w + (size_t)r * LD, vj0, i);
       }
       diag[j] = row[j];
-      for (int r = 0; r < n; r++) { v[(size_t)r * NB + i] = 0; w[(size_t)r * NB + i] = 0; }
+      for (int r = 0; r < n; r++) { double *vr = vw + (size_t)r * LD + i; vr[0] = vr[NB] = vr[2 * NB] = 0; }
       if (j == n - 1) { tau[j] = 0; break; }
       /* Householder vector for row[j+1..n). */
       double alpha = row[j + 1], sigma = 0;
@@ -611,33 +650,36 @@ static void tridiagonalize(double *a, int n, double *diag, double *off, double *
       tau[j] = t;
       int m = n - j - 1;
       const double *vj = row + j + 1;
-      for (int r = 0; r < m; r++) v[(size_t)(j + 1 + r) * NB + i] = vj[r];
+      for (int r = 0; r < m; r++) { double *vr = vw + (size_t)(j + 1 + r) * LD + i; vr[0] = vr[2 * NB] = vj[r]; }
       if (t == 0) continue;
       /* y = (A - V W^T - W V^T) v on rows j+1..n. */
+      MARK(0);
       symv_upper(a + (size_t)(j + 1) * n + j + 1, n, m, vj, y, y1);
+      MARK(1);
       if (i > 0) {
         double wv[NB], vv[NB];
         for (int q = 0; q < i; q++) { wv[q] = 0; vv[q] = 0; }
         for (int r = 0; r < m; r++) {
-          axpy(vj[r], w + (size_t)(j + 1 + r) * NB, wv, i);
-          axpy(vj[r], v + (size_t)(j + 1 + r) * NB, vv, i);
+          axpy(vj[r], w + (size_t)(j + 1 + r) * LD, wv, i);
+          axpy(vj[r], v + (size_t)(j + 1 + r) * LD, vv, i);
         }
-        for (int r = 0; r < m; r++) y[r] -= dot(v + (size_t)(j + 1 + r) * NB, wv, i) + dot(w + (size_t)(j + 1 + r) * NB, vv, i);
+        for (int r = 0; r < m; r++) y[r] -= dot(v + (size_t)(j + 1 + r) * LD, wv, i) + dot(w + (size_t)(j + 1 + r) * LD, vv, i);
       }
       /* w = tau y - (tau^2 / 2) (y . v) v */
       double yv = 0;
       for (int r = 0; r < m; r++) yv += y[r] * vj[r];
       double k = -0.5 * t * t * yv;
-      for (int r = 0; r < m; r++) w[(size_t)(j + 1 + r) * NB + i] = t * y[r] + k * vj[r];
+      for (int r = 0; r < m; r++) w[(size_t)(j + 1 + r) * LD + i] = t * y[r] + k * vj[r];
     }
     /* Upper triangle of the trailing matrix -= V W^T + W V^T, in block rows. */
+    MARK(0);
     int t0 = s + nb;
     for (int i0 = t0; i0 < n; i0 += 128) {
       int rows = n - i0 < 128 ? n - i0 : 128, cols = n - i0;
       double *c = a + (size_t)i0 * n + i0;
-      gemm(rows, cols, nb, -1, v + (size_t)i0 * NB, NB, 0, w + (size_t)i0 * NB, NB, 1, c, n, 0);
-      gemm(rows, cols, nb, -1, w + (size_t)i0 * NB, NB, 0, v + (size_t)i0 * NB, NB, 1, c, n, 0);
+      gemm(rows, cols, 2 * NB, -1, vw + (size_t)i0 * LD, LD, 0, vw + (size_t)i0 * LD + NB, LD, 1, c, n, 0);
     }
+    MARK(2);
   }
 }
 
@@ -819,6 +861,7 @@ static void tridiagonal_dc(double *d, double *e, int n, double *z, int ldz, Merg
   if (n <= 32) {
     for (int r = 0; r < n; r++) for (int c = 0; c < n; c++) z[(size_t)r * ldz + c] = r == c;
     tridiagonal_ql(d, e, n, z, ldz);
+    MARK(9);
     return;
   }
   int m = n / 2;
@@ -846,7 +889,10 @@ static void tridiagonal_dc(double *d, double *e, int n, double *z, int ldz, Merg
   for (int c = 0; c < n; c++) dmaxabs = dmax(dmaxabs, dabs(d[c]));
   double tol = 8 * EPS * dmax(dmaxabs, rho);
   /* Deflation: tiny z components, then pairs of close d's rotated so one z vanishes. */
-  int kept = 0, prev = -1;
+  /* Rotations of deflated pairs, recorded here and applied to z after the loop (lam and zh are free until the roots). */
+  int kept = 0, prev = -1, rotations = 0;
+  int *rot_col = (int *)dsort;
+  double *rot_cs = lam, *rot_sn = zh;
   for (int p = 0; p < n; p++) {
     int c = order[p];
     if (rho * dabs(zv[c]) <= tol) { zv[c] = 0; continue; }
@@ -854,12 +900,10 @@ static void tridiagonal_dc(double *d, double *e, int n, double *z, int ldz, Merg
       double t = dhypot(zv[prev], zv[c]);
       double cs = zv[c] / t, sn = zv[prev] / t;
       if (dabs((d[c] - d[prev]) * cs * sn) <= tol) {
-        for (int r = 0; r < n; r++) {
-          double *zr = z + (size_t)r * ldz;
-          double a = zr[prev], b = zr[c];
-          zr[prev] = cs * a - sn * b;
-          zr[c] = sn * a + cs * b;
-        }
+        rot_col[2 * rotations] = prev;
+        rot_col[2 * rotations + 1] = c;
+        rot_cs[rotations] = cs;
+        rot_sn[rotations++] = sn;
         double dp = d[prev], dc = d[c];
         d[prev] = cs * cs * dp + sn * sn * dc;
         d[c] = sn * sn * dp + cs * cs * dc;
@@ -872,13 +916,25 @@ static void tridiagonal_dc(double *d, double *e, int n, double *z, int ldz, Merg
     keep[kept++] = c;
     prev = c;
   }
+  /* The rotations on z's columns, applied a row at a time (rows are independent). */
+  for (int r = 0; r < n && rotations > 0; r++) {
+    double *zr = z + (size_t)r * ldz;
+    for (int t = 0; t < rotations; t++) {
+      int p = rot_col[2 * t], c = rot_col[2 * t + 1];
+      double a = zr[p], b = zr[c];
+      zr[p] = rot_cs[t] * a - rot_sn[t] * b;
+      zr[c] = rot_sn[t] * a + rot_cs[t] * b;
+    }
+  }
   /* keep[] may list a column deflated after it was kept (zv == 0): drop those. */
   int k = 0;
   for (int p = 0; p < kept; p++) if (zv[keep[p]] != 0) keep[k++] = keep[p];
+  MARK(10);
   if (k > 0) {
     for (int p = 0; p < k; p++) { dv[p] = d[keep[p]]; z2[p] = zv[keep[p]] * zv[keep[p]]; }
     for (int p = 0; p < k; p++) taus[p] = secular_root(dv, z2, k, rho, p, &org[p], delta);
     for (int p = 0; p < k; p++) lam[p] = dv[org[p]] + taus[p];
+    MARK(11);
     /* Gu and Eisenstat: the z for which the computed roots are exact. */
     for (int j = 0; j < k; j++) {
       double prod = (dv[org[k - 1]] - dv[j] + taus[k - 1]) / rho;
@@ -905,14 +961,14 @@ static void tridiagonal_dc(double *d, double *e, int n, double *z, int ldz, Merg
       norm = 1 / dsqrt(norm);
       for (int s = 0; s < k; s++) ug[(size_t)s * k + c] = delta[perm[s]] * norm;
     }
+    MARK(6);
     gemm(m, k, k1 + k2, 1, qg, k, 0, ug, k, 0, fresh, k, 1);
     gemm(n - m, k, k - k1, 1, qg + (size_t)m * k + k1, k, 0, ug + (size_t)k1 * k, k, 0, fresh + (size_t)m * k, k, 1);
+    MARK(8);
   }
-  /* Deflated pairs keep their column; all pairs sorted ascending into z. */
+  /* Deflated pairs keep their column; all pairs sorted ascending into z, a row at a time. */
   int nd = 0;
   for (int c = 0; c < n; c++) if (zv[c] == 0) { type[nd++] = c; }
-  double *held = ws->ug; /* deflated columns, n x nd (ug is free again) */
-  for (int r = 0; r < n; r++) for (int s = 0; s < nd; s++) held[(size_t)r * nd + s] = z[(size_t)r * ldz + type[s]];
   for (int s = 0; s < nd; s++) dsort[s] = d[type[s]];
   for (int s = 0; s < nd; s++) keep[s] = s;
   /* Sort deflated values (insertion; then merge with the ascending roots). */
@@ -921,18 +977,26 @@ static void tridiagonal_dc(double *d, double *e, int n, double *z, int ldz, Merg
     while (q > 0 && dsort[keep[q - 1]] > dsort[v]) { keep[q] = keep[q - 1]; q--; }
     keep[q] = v;
   }
+  /* source[c]: fresh column q as q, deflated value s as -1 - s. */
+  int *source = org; /* org[] is no longer needed */
   for (int p = 0, q = 0, c = 0; c < n; c++) {
-    int takeDeflated = q >= k || (p < nd && dsort[keep[p]] <= lam[q]);
-    if (takeDeflated) {
+    if (q >= k || (p < nd && dsort[keep[p]] <= lam[q])) {
       int s = keep[p++];
       d[c] = dsort[s];
-      for (int r = 0; r < n; r++) z[(size_t)r * ldz + c] = held[(size_t)r * nd + s];
+      source[c] = -1 - s;
     } else {
       d[c] = lam[q];
-      for (int r = 0; r < n; r++) z[(size_t)r * ldz + c] = ws->fresh[(size_t)r * k + q];
-      q++;
+      source[c] = q++;
     }
   }
+  double *held = delta; /* one row's deflated entries */
+  for (int r = 0; r < n; r++) {
+    double *zr = z + (size_t)r * ldz;
+    const double *fr = ws->fresh + (size_t)r * k;
+    for (int s = 0; s < nd; s++) held[s] = zr[type[s]];
+    for (int c = 0; c < n; c++) zr[c] = source[c] < 0 ? held[-1 - source[c]] : fr[source[c]];
+  }
+  MARK(12);
 }
 
 /* ------------------------------------------------------------- exports */
@@ -950,7 +1014,9 @@ EXPORT("sym_eigen") void sym_eigen(double *a, int n, double *values, double *vec
   double *off = work, *tau = off + n, *y = tau + n;
   double *rest = y + 2 * n;
   if (n == 1) { values[0] = a[0]; vectors[0] = 1; return; }
+  MARK(7);
   tridiagonalize(a, n, values, off, tau, rest, y);
+  MARK(0);
   off[n - 1] = 0;
   /* Scale T to unit size so the secular equation never overflows. */
   double scale = 0;
@@ -964,9 +1030,11 @@ EXPORT("sym_eigen") void sym_eigen(double *a, int n, double *values, double *vec
   ws.vec = ws.fresh + (size_t)n * n;
   ws.idx = (int *)(ws.vec + 8 * n);
   tridiagonal_dc(values, off, n, vectors, n, &ws);
+  MARK(3);
   for (int i = 0; i < n; i++) values[i] *= scale;
   double *t = rest, *s = t + NBQ * NBQ, *m1 = s + NBQ * NBQ, *m2 = m1 + (size_t)NBQ * n, *tmp = m2 + (size_t)NBQ * n;
   apply_q(a, n, tau, vectors, n, n, t, s, m1, m2, tmp);
+  MARK(4);
 }
 
 /*
@@ -992,6 +1060,7 @@ EXPORT("zca_matrix") void zca_matrix(double *g, int d, int samples, double eps, 
     int rows = d - i0 < 256 ? d - i0 : 256;
     gemm(rows, i0 + rows, keep, 1, scaled + (size_t)i0 * d + first, d, 0, vectors + first, d, 1, w + (size_t)i0 * d, d, 1);
   }
+  MARK(5);
   for (int i = 0; i < d; i++) {
     for (int j = 0; j <= i; j++) {
       float v = (float)w[(size_t)i * d + j];
@@ -1000,3 +1069,8 @@ EXPORT("zca_matrix") void zca_matrix(double *g, int d, int samples, double eps, 
     }
   }
 }
+#ifdef PROFILE
+EXPORT("prof_gemm") void prof_gemm(int m, int n, int k, const double *a, const double *b, double *c, int ta, int tb) {
+  gemm(m, n, k, 1, a, ta ? m : k, ta, b, tb ? k : n, tb, c, n, 1);
+}
+#endif
