@@ -433,7 +433,9 @@ EXPORT("gram_add") void gram_add(const void *packed, int integer, int rows, int 
  * over SGEMM_KC values of k in registers (f32x4), then add into C; every
  * element of C is summed in the same order whichever thread computes it.
  */
-#define SGEMM_KC 256
+#define SGEMM_KC 1024
+/* Rows of a register block. */
+#define SG_MR 4
 
 /* Floats sgemm_pack_b writes for a k x n matrix. */
 EXPORT("sgemm_packed_floats") int sgemm_packed_floats(int k, int n) { return (n + 7) / 8 * 8 * k; }
@@ -451,21 +453,26 @@ EXPORT("sgemm_pack_b") void sgemm_pack_b(const float *b, int k, int n, float *pa
 
 /* C rows i..i+rows-1 (rows <= 4), columns c0..c0+cols-1 (cols <= 8) = or += A's rows over k0..k0+kc-1 times the panel. */
 static void sgemm_block(const float *a, int k, int rows, const float *panel, int kc, float *c, int n, int cols, int first) {
-  const float *a0 = a, *a1 = rows > 1 ? a + k : a0, *a2 = rows > 2 ? a + 2 * k : a0, *a3 = rows > 3 ? a + 3 * k : a0;
-  v128_t c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  const float *ar[SG_MR];
+#pragma clang loop unroll(full)
+  for (int r = 0; r < SG_MR; r++) ar[r] = a + (size_t)(r < rows ? r : 0) * k;
+  v128_t acc[SG_MR][2];
+#pragma clang loop unroll(full)
+  for (int r = 0; r < SG_MR; r++) acc[r][0] = acc[r][1] = wasm_f32x4_splat(0);
   for (int t = 0; t < kc; t++) {
     v128_t b0 = wasm_v128_load(panel), b1 = wasm_v128_load(panel + 4);
-    v128_t s;
-    s = wasm_v128_load32_splat(a0 + t); c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(s, b0)); c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(s, b1));
-    s = wasm_v128_load32_splat(a1 + t); c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(s, b0)); c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(s, b1));
-    s = wasm_v128_load32_splat(a2 + t); c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(s, b0)); c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(s, b1));
-    s = wasm_v128_load32_splat(a3 + t); c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(s, b0)); c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(s, b1));
+#pragma clang loop unroll(full)
+    for (int r = 0; r < SG_MR; r++) {
+      v128_t s = wasm_v128_load32_splat(ar[r] + t);
+      acc[r][0] = wasm_f32x4_add(acc[r][0], wasm_f32x4_mul(s, b0));
+      acc[r][1] = wasm_f32x4_add(acc[r][1], wasm_f32x4_mul(s, b1));
+    }
     panel += 8;
   }
-  v128_t acc[4][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}};
   for (int r = 0; r < rows; r++) {
     float *row = c + (size_t)r * n;
     if (cols == 8) {
+#pragma clang loop unroll(full)
       for (int h = 0; h < 2; h++) {
         v128_t v = first ? acc[r][h] : wasm_f32x4_add(wasm_v128_load(row + 4 * h), acc[r][h]);
         wasm_v128_store(row + 4 * h, v);
@@ -487,8 +494,8 @@ static void sgemm_panels(int p_lo, int p_hi) {
     for (int p = p_lo; p < p_hi; p++) {
       const float *panel = job.fb + ((size_t)p * k + k0) * 8;
       int c0 = p * 8, cols = n - c0 < 8 ? n - c0 : 8;
-      for (int i = 0; i < m; i += 4) {
-        sgemm_block(job.fa + (size_t)i * k + k0, k, m - i < 4 ? m - i : 4, panel, kc, job.fc + (size_t)i * n + c0, n, cols, k0 == 0);
+      for (int i = 0; i < m; i += SG_MR) {
+        sgemm_block(job.fa + (size_t)i * k + k0, k, m - i < SG_MR ? m - i : SG_MR, panel, kc, job.fc + (size_t)i * n + c0, n, cols, k0 == 0);
       }
     }
   }
