@@ -43,7 +43,7 @@ static inline double dsign(double magnitude, double sign) { return __builtin_cop
 
 /* ------------------------------------------------------------------ threads */
 
-enum { JOB_QUIT = 1, JOB_GEMM = 2, JOB_GRAM = 3, JOB_SYMV = 4, JOB_SGEMM = 5 };
+enum { JOB_QUIT = 1, JOB_GEMM = 2, JOB_GRAM = 3, JOB_SYMV = 4, JOB_SGEMM = 5, JOB_SYR2K = 6 };
 
 /* Spins this many polls before blocking: jobs come back to back during tridiagonalization. */
 #define SPINS (1 << 21)
@@ -55,7 +55,7 @@ typedef struct {
   const double *a, *b;
   double *c;
   double alpha;
-  /* symv */
+  /* symv; syr2k (the trailing update: sa is the matrix, sv the panel buffer, sm the first row, sn the order) */
   const double *sa, *sv;
   double *sy[2];
   int sn, sm;
@@ -78,6 +78,7 @@ static int worker_ready;
 
 static void run_job(int self);
 static void symv_half(int self);
+static void syr2k_half(int self);
 
 EXPORT("set_threads") void set_threads(int n, double *work0, double *work1) {
   threads = n;
@@ -523,6 +524,7 @@ static void run_job(int self) {
   if (job.kind == JOB_GEMM) gemm_half(self);
   else if (job.kind == JOB_GRAM) gram_half(self);
   else if (job.kind == JOB_SYMV) symv_half(self);
+  else if (job.kind == JOB_SYR2K) syr2k_half(self);
   else if (job.kind == JOB_SGEMM) sgemm_half(self);
 }
 
@@ -617,6 +619,41 @@ static void symv_upper(const double *a, int lda, int m, const double *x, double 
   for (int r = 0; r < m; r++) y[r] += y1[r];
 }
 
+#define SYR2K_ROWS 64
+
+/* Block rows [lo, hi) (in SYR2K_ROWS from t0) of the update below, on this thread's packing buffer. */
+static void syr2k_rows(double *a, int n, int t0, const double *vw, int lo, int hi, double *work) {
+  for (int b = lo; b < hi; b++) {
+    int i0 = t0 + b * SYR2K_ROWS, rows = n - i0 < SYR2K_ROWS ? n - i0 : SYR2K_ROWS;
+    gemm_serial(rows, n - i0, 2 * NB, -1, vw + (size_t)i0 * LD, LD, 0, vw + (size_t)i0 * LD + NB, LD, 1,
+                a + (size_t)i0 * n + i0, n, 0, work);
+  }
+}
+
+static void syr2k_half(int self) {
+  int blocks = (job.sn - job.sm + SYR2K_ROWS - 1) / SYR2K_ROWS;
+  syr2k_rows((double *)job.sa, job.sn, job.sm, job.sv, self == 0 ? 0 : job.split, self == 0 ? job.split : blocks, job.work[self]);
+}
+
+/*
+ * The upper triangle of rows and columns t0.. of a (n x n) -= V W^T + W V^T
+ * = [V W] [W V]^T, one product of depth 2 NB per block row of SYR2K_ROWS,
+ * the block rows split between the threads so that each has half the work.
+ */
+static void syr2k_upper(double *a, int n, int t0, const double *vw) {
+  int m = n - t0, blocks = (m + SYR2K_ROWS - 1) / SYR2K_ROWS;
+  if (threads < 2 || m < 256) {
+    syr2k_rows(a, n, t0, vw, 0, blocks, job.work[0]);
+    return;
+  }
+  /* Block row b costs about m - b SYR2K_ROWS: the first m (1 - 1/sqrt 2) rows are half. */
+  job.sa = a; job.sn = n; job.sm = t0; job.sv = vw;
+  job.split = (int)(m * 0.29289321881 / SYR2K_ROWS + 0.5);
+  int seq = start_job(JOB_SYR2K);
+  syr2k_half(0);
+  finish_job(seq);
+}
+
 /*
  * Reduces symmetric a (n x n; only the upper triangle is read) to tridiagonal
  * form T = Q^T A Q, Q = H_0 ... H_{n-2}, H_j = I - tau_j v_j v_j^T. On return
@@ -629,8 +666,8 @@ static void tridiagonalize(double *a, int n, double *diag, double *off, double *
   double *v = vw, *w = vw + NB, *y1 = y + n;
   for (int s = 0; s < n; s += NB) {
     int nb = n - s < NB ? n - s : NB;
-    /* A short last panel: the columns it leaves unused must be zero for the trailing product. */
-    if (nb < NB) for (size_t q = 0; q < (size_t)n * LD; q++) vw[q] = 0;
+    /* Rows s.. of the panel buffer start at zero (rows above s are not read in this panel). */
+    for (size_t q = (size_t)s * LD; q < (size_t)n * LD; q++) vw[q] = 0;
     for (int i = 0; i < nb; i++) {
       int j = s + i;
       double *row = a + (size_t)j * n;
@@ -640,11 +677,14 @@ static void tridiagonalize(double *a, int n, double *diag, double *off, double *
         for (int r = j; r < n; r++) row[r] -= dot(v + (size_t)r * LD, wj0, i) + dot(w + (size_t)r * LD, vj0, i);
       }
       diag[j] = row[j];
-      for (int r = 0; r < n; r++) { double *vr = vw + (size_t)r * LD + i; vr[0] = vr[NB] = vr[2 * NB] = 0; }
       if (j == n - 1) { tau[j] = 0; break; }
       /* Householder vector for row[j+1..n). */
-      double alpha = row[j + 1], sigma = 0;
-      for (int r = j + 2; r < n; r++) sigma = dhypot(sigma, row[r]);
+      double alpha = row[j + 1], sigma = dsqrt(dot(row + j + 2, row + j + 2, n - j - 2));
+      /* Squares that overflow or underflow: the slow, safe norm. */
+      if (!(sigma < 1e150 && sigma > 1e-150)) {
+        sigma = 0;
+        for (int r = j + 2; r < n; r++) sigma = dhypot(sigma, row[r]);
+      }
       double t = 0, beta = alpha;
       if (sigma != 0) {
         beta = -dsign(dhypot(alpha, sigma), alpha);
@@ -680,12 +720,7 @@ static void tridiagonalize(double *a, int n, double *diag, double *off, double *
     }
     /* Upper triangle of the trailing matrix -= V W^T + W V^T, in block rows. */
     MARK(0);
-    int t0 = s + nb;
-    for (int i0 = t0; i0 < n; i0 += 128) {
-      int rows = n - i0 < 128 ? n - i0 : 128, cols = n - i0;
-      double *c = a + (size_t)i0 * n + i0;
-      gemm(rows, cols, 2 * NB, -1, vw + (size_t)i0 * LD, LD, 0, vw + (size_t)i0 * LD + NB, LD, 1, c, n, 0);
-    }
+    syr2k_upper(a, n, s + nb, vw);
     MARK(2);
   }
 }
@@ -727,8 +762,12 @@ static void apply_q(double *a, int n, const double *tau, double *z, int cols, in
 
 /* -------------------------------------------- tridiagonal eigenproblem */
 
-/* Implicit QL with shifts for a small tridiagonal (d, e[i] = T[i][i+1]); z accumulates, row-major ldz. */
-static void tridiagonal_ql(double *d, double *e, int n, double *z, int ldz) {
+/*
+ * Implicit QL with shifts for a small tridiagonal (d, e[i] = T[i][i+1]),
+ * eigenvectors accumulated into zt (n x n, zt[i * n + k] = component k of
+ * vector i, so each rotation runs over two contiguous rows).
+ */
+static void tridiagonal_ql(double *d, double *e, int n, double *zt) {
   e[n - 1] = 0;
   for (int l = 0; l < n; l++) {
     for (int iter = 0; iter < 60; iter++) {
@@ -758,11 +797,11 @@ static void tridiagonal_ql(double *d, double *e, int n, double *z, int ldz) {
         p = s * r;
         d[i + 1] = g + p;
         g = c * r - b;
+        double *zi = zt + i * n, *zf = zi + n;
         for (int k = 0; k < n; k++) {
-          double *zk = z + (size_t)k * ldz;
-          double zf = zk[i + 1];
-          zk[i + 1] = s * zk[i] + c * zf;
-          zk[i] = c * zk[i] - s * zf;
+          double f = zf[k];
+          zf[k] = s * zi[k] + c * f;
+          zi[k] = c * zi[k] - s * f;
         }
       }
       if (r == 0 && i >= l) continue;
@@ -777,10 +816,7 @@ static void tridiagonal_ql(double *d, double *e, int n, double *z, int ldz) {
     for (int j = i + 1; j < n; j++) if (d[j] < d[k]) k = j;
     if (k == i) continue;
     double t = d[i]; d[i] = d[k]; d[k] = t;
-    for (int r = 0; r < n; r++) {
-      double *zr = z + (size_t)r * ldz;
-      t = zr[i]; zr[i] = zr[k]; zr[k] = t;
-    }
+    for (int r = 0; r < n; r++) { t = zt[i * n + r]; zt[i * n + r] = zt[k * n + r]; zt[k * n + r] = t; }
   }
 }
 
@@ -866,8 +902,10 @@ typedef struct {
  */
 static void tridiagonal_dc(double *d, double *e, int n, double *z, int ldz, Merge *ws) {
   if (n <= 32) {
-    for (int r = 0; r < n; r++) for (int c = 0; c < n; c++) z[(size_t)r * ldz + c] = r == c;
-    tridiagonal_ql(d, e, n, z, ldz);
+    double *zt = ws->qg; /* free until the merges */
+    for (int r = 0; r < n * n; r++) zt[r] = r % (n + 1) == 0;
+    tridiagonal_ql(d, e, n, zt);
+    for (int r = 0; r < n; r++) for (int c = 0; c < n; c++) z[(size_t)r * ldz + c] = zt[c * n + r];
     MARK(9);
     return;
   }
