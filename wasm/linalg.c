@@ -18,12 +18,6 @@
  * and takes half of every large matrix product (see par_gemm and gram_add).
  */
 #include <wasm_simd128.h>
-#ifdef PROFILE
-extern void mark(int) __attribute__((import_module("env"), import_name("mark")));
-#define MARK(i) mark(i)
-#else
-#define MARK(i)
-#endif
 
 typedef unsigned long size_t;
 #define EXPORT(name) __attribute__((export_name(name)))
@@ -660,7 +654,7 @@ static void syr2k_upper(double *a, int n, int t0, const double *vw) {
  * diag and off hold T; row j of a holds v_j in columns j+1..n-1 (v_j[j+1] = 1).
  * Blocked: within a panel of NB columns the trailing matrix is
  * A - V W^T - W V^T, applied to the upper triangle of the rest once per panel
- * as matrix products. vw: 2 n NB doubles; y: 2 n doubles.
+ * as matrix products (syr2k_upper). vw: n LD doubles; y: 2 n doubles.
  */
 static void tridiagonalize(double *a, int n, double *diag, double *off, double *tau, double *vw, double *y) {
   double *v = vw, *w = vw + NB, *y1 = y + n;
@@ -700,9 +694,7 @@ static void tridiagonalize(double *a, int n, double *diag, double *off, double *
       for (int r = 0; r < m; r++) { double *vr = vw + (size_t)(j + 1 + r) * LD + i; vr[0] = vr[2 * NB] = vj[r]; }
       if (t == 0) continue;
       /* y = (A - V W^T - W V^T) v on rows j+1..n. */
-      MARK(0);
       symv_upper(a + (size_t)(j + 1) * n + j + 1, n, m, vj, y, y1);
-      MARK(1);
       if (i > 0) {
         double wv[NB], vv[NB];
         for (int q = 0; q < i; q++) { wv[q] = 0; vv[q] = 0; }
@@ -719,9 +711,7 @@ static void tridiagonalize(double *a, int n, double *diag, double *off, double *
       for (int r = 0; r < m; r++) w[(size_t)(j + 1 + r) * LD + i] = t * y[r] + k * vj[r];
     }
     /* Upper triangle of the trailing matrix -= V W^T + W V^T, in block rows. */
-    MARK(0);
     syr2k_upper(a, n, s + nb, vw);
-    MARK(2);
   }
 }
 
@@ -906,7 +896,6 @@ static void tridiagonal_dc(double *d, double *e, int n, double *z, int ldz, Merg
     for (int r = 0; r < n * n; r++) zt[r] = r % (n + 1) == 0;
     tridiagonal_ql(d, e, n, zt);
     for (int r = 0; r < n; r++) for (int c = 0; c < n; c++) z[(size_t)r * ldz + c] = zt[c * n + r];
-    MARK(9);
     return;
   }
   int m = n / 2;
@@ -974,12 +963,10 @@ static void tridiagonal_dc(double *d, double *e, int n, double *z, int ldz, Merg
   /* keep[] may list a column deflated after it was kept (zv == 0): drop those. */
   int k = 0;
   for (int p = 0; p < kept; p++) if (zv[keep[p]] != 0) keep[k++] = keep[p];
-  MARK(10);
   if (k > 0) {
     for (int p = 0; p < k; p++) { dv[p] = d[keep[p]]; z2[p] = zv[keep[p]] * zv[keep[p]]; }
     for (int p = 0; p < k; p++) taus[p] = secular_root(dv, z2, k, rho, p, &org[p], delta);
     for (int p = 0; p < k; p++) lam[p] = dv[org[p]] + taus[p];
-    MARK(11);
     /* Gu and Eisenstat: the z for which the computed roots are exact. */
     for (int j = 0; j < k; j++) {
       double prod = (dv[org[k - 1]] - dv[j] + taus[k - 1]) / rho;
@@ -1006,10 +993,8 @@ static void tridiagonal_dc(double *d, double *e, int n, double *z, int ldz, Merg
       norm = 1 / dsqrt(norm);
       for (int s = 0; s < k; s++) ug[(size_t)s * k + c] = delta[perm[s]] * norm;
     }
-    MARK(6);
     gemm(m, k, k1 + k2, 1, qg, k, 0, ug, k, 0, fresh, k, 1);
     gemm(n - m, k, k - k1, 1, qg + (size_t)m * k + k1, k, 0, ug + (size_t)k1 * k, k, 0, fresh + (size_t)m * k, k, 1);
-    MARK(8);
   }
   /* Deflated pairs keep their column; all pairs sorted ascending into z, a row at a time. */
   int nd = 0;
@@ -1041,7 +1026,6 @@ static void tridiagonal_dc(double *d, double *e, int n, double *z, int ldz, Merg
     for (int s = 0; s < nd; s++) held[s] = zr[type[s]];
     for (int c = 0; c < n; c++) zr[c] = source[c] < 0 ? held[-1 - source[c]] : fr[source[c]];
   }
-  MARK(12);
 }
 
 /* ------------------------------------------------------------- exports */
@@ -1059,9 +1043,7 @@ EXPORT("sym_eigen") void sym_eigen(double *a, int n, double *values, double *vec
   double *off = work, *tau = off + n, *y = tau + n;
   double *rest = y + 2 * n;
   if (n == 1) { values[0] = a[0]; vectors[0] = 1; return; }
-  MARK(7);
   tridiagonalize(a, n, values, off, tau, rest, y);
-  MARK(0);
   off[n - 1] = 0;
   /* Scale T to unit size so the secular equation never overflows. */
   double scale = 0;
@@ -1075,11 +1057,9 @@ EXPORT("sym_eigen") void sym_eigen(double *a, int n, double *values, double *vec
   ws.vec = ws.fresh + (size_t)n * n;
   ws.idx = (int *)(ws.vec + 8 * n);
   tridiagonal_dc(values, off, n, vectors, n, &ws);
-  MARK(3);
   for (int i = 0; i < n; i++) values[i] *= scale;
   double *t = rest, *s = t + NBQ * NBQ, *m1 = s + NBQ * NBQ, *m2 = m1 + (size_t)NBQ * n, *tmp = m2 + (size_t)NBQ * n;
   apply_q(a, n, tau, vectors, n, n, t, s, m1, m2, tmp);
-  MARK(4);
 }
 
 /*
@@ -1105,7 +1085,6 @@ EXPORT("zca_matrix") void zca_matrix(double *g, int d, int samples, double eps, 
     int rows = d - i0 < 256 ? d - i0 : 256;
     gemm(rows, i0 + rows, keep, 1, scaled + (size_t)i0 * d + first, d, 0, vectors + first, d, 1, w + (size_t)i0 * d, d, 1);
   }
-  MARK(5);
   for (int i = 0; i < d; i++) {
     for (int j = 0; j <= i; j++) {
       float v = (float)w[(size_t)i * d + j];
@@ -1114,8 +1093,3 @@ EXPORT("zca_matrix") void zca_matrix(double *g, int d, int samples, double eps, 
     }
   }
 }
-#ifdef PROFILE
-EXPORT("prof_gemm") void prof_gemm(int m, int n, int k, const double *a, const double *b, double *c, int ta, int tb) {
-  gemm(m, n, k, 1, a, ta ? m : k, ta, b, tb ? k : n, tb, c, n, 1);
-}
-#endif
