@@ -13,6 +13,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { raceLoop } from './raceLoop.js';
 
 /** Saver `id`'s model: 1000 + id units, every weight equal to id (about 260 kB of weights). */
 export function raceModel(id: number): tfl.LayersModel {
@@ -45,27 +46,14 @@ if (isMain) {
     const { useBestBackend } = await import('../../src/index.js');
     await useBestBackend();
     const [dir, ms, id] = args as [string, string, string?];
-    const end = Date.now() + Number(ms);
-    const failures: string[] = [];
-    const seen = new Set<number>();
-    let count = 0;
     const model = mode === 'save' ? raceModel(Number(id)) : null;
-    while (Date.now() < end) {
-      try {
-        if (model) await model.save(`file://${dir}`);
-        else {
-          const loaded = await tfl.loadLayersModel(`file://${dir}/model.json`);
-          const who = raceIdentity(loaded);
-          loaded.dispose();
-          if (who === null) failures.push('a mix of saves');
-          else seen.add(who);
-        }
-      } catch (e) {
-        failures.push(`${(e as Error).constructor.name}: ${(e as Error).message}`);
-      }
-      count++;
-    }
-    console.log(JSON.stringify({ count, failed: failures.length, firstFailures: [...new Set(failures)].slice(0, 3), seen: [...seen] }));
+    await raceLoop(Number(ms), async () => {
+      if (model) return void (await model.save(`file://${dir}`));
+      const loaded = await tfl.loadLayersModel(`file://${dir}/model.json`);
+      const who = raceIdentity(loaded);
+      loaded.dispose();
+      return who;
+    });
   } else if (mode === 'routers') {
     // Stands in for tfjs-node, which registers one router for file:// saves and loads.
     const stand_in: tf.io.IOHandler = { save: async () => ({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }) };

@@ -6,6 +6,7 @@
  * so a loaded generator is either one saver's whole state or a mix.
  */
 import { ImageDataGenerator, setWarningHandler } from '../../src/index.js';
+import { raceLoop } from './raceLoop.js';
 
 /** Saver `id`'s generator: rotationRange = id, 20000 + id channels of mean id and std id + 1. */
 export function raceGenerator(id: number): ImageDataGenerator {
@@ -29,27 +30,6 @@ const isMain = process.argv[1]?.endsWith('saveLoadRace.ts');
 if (isMain) {
   setWarningHandler(null);
   const [mode, dir, ms, id] = process.argv.slice(2) as [string, string, string, string?];
-  const end = Date.now() + Number(ms);
-  const failures: string[] = [];
-  let count = 0;
-  const seen = new Set<number>();
-  if (mode === 'save') {
-    const g = raceGenerator(Number(id));
-    while (Date.now() < end) {
-      await g.save(dir).catch((e: Error) => failures.push(`${e.constructor.name}: ${e.message}`));
-      count++;
-    }
-  } else {
-    while (Date.now() < end) {
-      try {
-        const who = raceIdentity(await ImageDataGenerator.load(dir));
-        if (who === null) failures.push('a mix of saves');
-        else seen.add(who);
-      } catch (e) {
-        failures.push(`${(e as Error).constructor.name}: ${(e as Error).message}`);
-      }
-      count++;
-    }
-  }
-  console.log(JSON.stringify({ count, failed: failures.length, firstFailures: [...new Set(failures)].slice(0, 3), seen: [...seen] }));
+  const saver = mode === 'save' ? raceGenerator(Number(id)) : null;
+  await raceLoop(Number(ms), async () => (saver ? void (await saver.save(dir)) : raceIdentity(await ImageDataGenerator.load(dir))));
 }
